@@ -1,0 +1,3 @@
+import { notBuilt } from './not-built.ts';
+
+export const metricsCommand = notBuilt('metrics', 'Score external predictions (top-N, SPD)');

@@ -1,0 +1,49 @@
+/**
+ * Matrix product whose gradient uses explicit transposes followed by plain matMuls.
+ *
+ * On the wasm backend a transposed BatchMatMul is about 9x slower than an untransposed one, and tf.matMul's
+ * gradient uses transposed products; this version keeps the maths identical (dA = dY B^T, dB = A^T dY) but
+ * materialises the transposes, which made a training step 5x faster in measurements on the 2-core machine.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+function transposeLast2(x: tf.Tensor): tf.Tensor {
+  const r = x.rank;
+  const perm = Array.from({ length: r }, (_, i) => i);
+  perm[r - 2] = r - 1;
+  perm[r - 1] = r - 2;
+  return tf.transpose(x, perm);
+}
+
+/** Reduce a broadcast gradient back to the shape of its input (batch dimensions only). */
+function reduceTo(grad: tf.Tensor, shape: number[]): tf.Tensor {
+  if (grad.rank === shape.length && grad.shape.every((d, i) => d === shape[i])) return grad;
+  const lead = grad.rank - shape.length;
+  const axes: number[] = [];
+  for (let i = 0; i < grad.rank - 2; i++) {
+    const si = i - lead;
+    if (si < 0 || shape[si] === 1) axes.push(i);
+  }
+  const summed = axes.length ? tf.sum(grad, axes, true) : grad;
+  return tf.reshape(summed, shape);
+}
+
+const fastMatMulImpl = tf.customGrad((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+  save([a, b]);
+  return {
+    value: tf.matMul(a, b),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [sa, sb] = saved;
+      const da = tf.matMul(dy, transposeLast2(sb));
+      const db = tf.matMul(transposeLast2(sa), dy);
+      return [reduceTo(da, sa.shape), reduceTo(db, sb.shape)];
+    },
+  };
+});
+
+/**
+ * `a @ b` for rank >= 2 tensors (batch dimensions broadcast like tf.matMul) with the transpose-explicit gradient.
+ */
+export function matMul<R extends tf.Rank>(a: tf.Tensor, b: tf.Tensor): tf.Tensor<R> {
+  return fastMatMulImpl(a, b) as tf.Tensor<R>;
+}
