@@ -73,7 +73,7 @@ async function setup(requested: BackendName): Promise<BackendInfo> {
     }
   } else if (requested === 'webgl' || requested === 'webgpu') {
     if (requested === 'webgpu') {
-      try { await import(/* @vite-ignore */ '@tensorflow/tfjs-backend-webgpu'); } catch { /* optional package */ }
+      try { await importNative('@tensorflow/tfjs-backend-webgpu'); } catch { /* optional package */ }
     }
     if (await trySet(requested)) return { backend: requested, requested, message: `tfjs backend: ${requested}` };
     fallbacks.push(`${requested} could not start`);

@@ -23,7 +23,7 @@ export interface RgbImage extends RasterImage<Uint8Array> {
 
 /** Decode PNG/JPEG/WebP bytes into RGB (EXIF orientation applied, alpha dropped over black). */
 export async function decodeImage(bytes: Uint8Array, name = 'image'): Promise<RgbImage> {
-  let meta: sharp.Metadata;
+  let meta: Awaited<ReturnType<ReturnType<typeof sharp>['metadata']>>;
   try {
     meta = await sharp(bytes, { limitInputPixels: MAX_IMAGE_PIXELS }).metadata();
   } catch (err) {
@@ -67,7 +67,7 @@ export async function readImage(path: string): Promise<RgbImage> {
 }
 
 /** Encode an RGB (3 channels) or RGBA (4) or grey (1) byte image as PNG. */
-export async function encodePng(img: RasterImage<Uint8Array | Uint8ClampedArray> | RasterImage): Promise<Buffer> {
+export async function encodePng(img: RasterImage): Promise<Buffer> {
   const bytes = img.data instanceof Float32Array ? Uint8Array.from(img.data, (v) => Math.max(0, Math.min(255, Math.round(v)))) : img.data;
   return sharp(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
     raw: { width: img.width, height: img.height, channels: img.channels as 1 | 2 | 3 | 4 },

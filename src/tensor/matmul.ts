@@ -28,7 +28,7 @@ function reduceTo(grad: tf.Tensor, shape: number[]): tf.Tensor {
   return tf.reshape(summed, shape);
 }
 
-const fastMatMulImpl = tf.customGrad((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+const fastMatMulImpl = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
   save([a, b]);
   return {
     value: tf.matMul(a, b),
@@ -39,7 +39,7 @@ const fastMatMulImpl = tf.customGrad((a: tf.Tensor, b: tf.Tensor, save: tf.GradS
       return [reduceTo(da, sa.shape), reduceTo(db, sb.shape)];
     },
   };
-});
+}) as unknown as tf.CustomGradientFunc<tf.Tensor>);
 
 /**
  * `a @ b` for rank >= 2 tensors (batch dimensions broadcast like tf.matMul) with the transpose-explicit gradient.
