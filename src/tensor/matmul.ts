@@ -39,7 +39,7 @@ const fastMatMulImpl = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.Grad
       return [reduceTo(da, sa.shape), reduceTo(db, sb.shape)];
     },
   };
-}) as unknown as tf.CustomGradientFunc<tf.Tensor>);
+}) as unknown as Parameters<typeof tf.customGrad>[0]);
 
 /**
  * `a @ b` for rank >= 2 tensors (batch dimensions broadcast like tf.matMul) with the transpose-explicit gradient.
