@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/bin.ts';
+
+const SPEC_COMMANDS = ['generate', 'fit', 'h2h', 'detect', 'edit', 'synth', 'train', 'eval', 'metrics', 'serve', 'demo', 'bench'];
+
+async function run(argv: string[]) {
+  let out = '';
+  let err = '';
+  const code = await main(argv, { stdout: (s) => { out += s; }, stderr: (s) => { err += s; }, isTTY: false });
+  return { code, out, err };
+}
+
+describe('pinplace CLI frame', () => {
+  it('--help lists every SPEC command', async () => {
+    const r = await run(['--help']);
+    expect(r.code).toBe(0);
+    for (const c of SPEC_COMMANDS) expect(r.out).toMatch(new RegExp(`^\\s+${c}\\b`, 'm'));
+  });
+  it('every command has --help with --json and --verbose', async () => {
+    for (const c of SPEC_COMMANDS) {
+      const r = await run([c, '--help']);
+      expect(r.code, c).toBe(0);
+      expect(r.out, c).toContain('--json');
+      expect(r.out, c).toContain('--verbose');
+    }
+  });
+  const bad: Array<[string, string[], RegExp]> = [
+    ['an unknown command', ['teleport'], /^pinplace: unknown command 'teleport'/],
+    ['an unknown flag', ['bench', '--frobnicate'], /^pinplace bench: unknown option '--frobnicate'/],
+    ['a bad flag value', ['bench', '--reps', 'many'], /^pinplace bench: --reps must be an integer in \[1, 1000\], got "many"/],
+    ['an --only that matches nothing', ['bench', '--only', 'no_such_key'], /^pinplace bench: --only matched no benchmark/],
+  ];
+  for (const [name, argv, re] of bad) {
+    it(`${name}: one line on stderr, non-zero exit, no stack`, async () => {
+      const r = await run(argv);
+      expect(r.code).not.toBe(0);
+      expect(r.err).toMatch(re);
+      expect(r.err.trim().split('\n')).toHaveLength(1);
+      expect(r.err).not.toMatch(/\bat .*\.ts:\d+/);
+    });
+  }
+  it('--json prints an error object as the last stdout line on failure', async () => {
+    const r = await run(['bench', '--only', 'no_such_key', '--json']);
+    expect(r.code).toBe(2);
+    const last = JSON.parse(r.out.trim().split('\n').pop()!);
+    expect(last.code).toBe('usage');
+  });
+});
