@@ -1,2 +1,2 @@
 /** Public API of src/mesh. */
-export {};
+export * from './kinematics.ts';
