@@ -1,0 +1,86 @@
+/**
+ * The bundled sample scene shown when the viewer opens: assets/sample/scene.json and its image, generated and
+ * fitted once (on server start or first request) and cached. Missing pieces become notes, never errors, so the
+ * viewer always has something to show.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { oneLine } from '../errors.ts';
+import { parseJsonText } from '../data/formats.ts';
+import { readImage } from '../io/image.ts';
+import type { FitResultInfo, ImageInfo, PinplaceService, SkeletonResult } from './service.ts';
+import type { SampleSceneSpec } from './types.ts';
+
+/** What GET /api/sample answers. */
+export interface SampleSceneResult {
+  available: boolean;
+  scene?: SampleSceneSpec;
+  image?: ImageInfo;
+  generated?: SkeletonResult;
+  fitted?: FitResultInfo;
+  /** Why a part is missing (no model, no fitter, ...). */
+  notes: string[];
+  ms: number;
+}
+
+/** Number of samples generated for the sample scene (the viewer's sample picker). */
+export const SAMPLE_SCENE_SAMPLES = 4;
+export const SAMPLE_SCENE_SEED = 1;
+
+export class SampleScene {
+  private cached: Promise<SampleSceneResult> | null = null;
+
+  constructor(private readonly service: PinplaceService, private readonly dir: string | null, private readonly log: Logger) {}
+
+  /** The scene, computed on the first call and cached. */
+  get(): Promise<SampleSceneResult> {
+    this.cached ??= this.compute();
+    return this.cached;
+  }
+
+  private async compute(): Promise<SampleSceneResult> {
+    const t0 = performance.now();
+    const notes: string[] = [];
+    const done = (r: Omit<SampleSceneResult, 'ms' | 'notes'>): SampleSceneResult => {
+      const out = { ...r, notes, ms: Math.round(performance.now() - t0) };
+      this.log.info({ ms: out.ms, notes }, 'sample scene ready');
+      return out;
+    };
+    if (!this.dir) return done({ available: false });
+    let scene: SampleSceneSpec;
+    let image: ImageInfo;
+    try {
+      scene = parseJsonText(await readFile(join(this.dir, 'scene.json'), 'utf8'), 'scene.json') as SampleSceneSpec;
+      const img = await readImage(join(this.dir, scene.image ?? 'scene.png'));
+      image = await this.service.addImage(img);
+    } catch (err) {
+      notes.push(`no sample scene: ${oneLine(err)}`);
+      return done({ available: false });
+    }
+    let generated: SkeletonResult | undefined;
+    let fitted: FitResultInfo | undefined;
+    try {
+      generated = await this.service.generate({
+        image: image.id, person_box: scene.person_box, object_box: scene.object_box,
+        ...(scene.category ? { category: scene.category } : {}),
+        ...(scene.action ? { action: scene.action } : {}),
+        samples: SAMPLE_SCENE_SAMPLES, seed: SAMPLE_SCENE_SEED,
+      });
+    } catch (err) {
+      notes.push(`generate: ${oneLine(err)}`);
+    }
+    if (generated) {
+      try {
+        fitted = await this.service.fit({ skeleton: generated.skeleton as never, sample: 0 });
+      } catch (err) {
+        notes.push(`fit: ${oneLine(err)}`);
+      }
+    }
+    return done({
+      available: true, scene, image,
+      ...(generated ? { generated } : {}),
+      ...(fitted ? { fitted } : {}),
+    });
+  }
+}
