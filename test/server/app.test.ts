@@ -124,11 +124,11 @@ describe('createApp: JSON API over fake domain functions', () => {
     expect(json.error as string).not.toContain('\n');
   });
 
-  const uploads: Array<[string, string, Buffer | string, number]> = [
-    ['not an image', 'image/png', Buffer.from('hello world, not a png'), 422],
+  const uploads: Array<[string, string, Uint8Array<ArrayBuffer> | string, number]> = [
+    ['not an image', 'image/png', new Uint8Array(Buffer.from('hello world, not a png')), 422],
     ['text content type', 'text/plain', 'hello', 415],
-    ['no body', 'image/png', Buffer.alloc(0), 415],
-    ['too large', 'image/png', Buffer.alloc(300_000, 1), 413],
+    ['no body', 'image/png', new Uint8Array(0), 415],
+    ['too large', 'image/png', new Uint8Array(300_000).fill(1), 413],
   ];
   it.each(uploads)('refuses an upload that is %s', async (_name, type, body, status) => {
     const res = await fetch(`${srv.url}/api/images`, { method: 'POST', headers: { 'content-type': type }, body });

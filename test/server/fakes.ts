@@ -228,7 +228,7 @@ export function fakeDeps(delayMs = 2): { deps: Omit<ServerDeps, 'outDir'>; state
 }
 
 /** A small RGB test image (a grey floor and a brown block), PNG-encoded. */
-export async function testImagePng(width = 160, height = 120): Promise<Buffer> {
+export async function testImagePng(width = 160, height = 120): Promise<Uint8Array<ArrayBuffer>> {
   const data = new Uint8Array(width * height * 3);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
@@ -239,5 +239,5 @@ export async function testImagePng(width = 160, height = 120): Promise<Buffer> {
       data[i + 2] = block ? 50 : 120;
     }
   }
-  return encodePng({ data, width, height, channels: 3 });
+  return new Uint8Array(await encodePng({ data, width, height, channels: 3 }));
 }
