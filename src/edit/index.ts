@@ -1,2 +1,6 @@
 /** Public API of src/edit. */
-export {};
+export { drawOpenPoseMap, toOpenPoseJson, fromOpenPoseJson, openPosePoints, openPoseStrokeSizes, type OpenPoseMapOptions } from './openpose-map.ts';
+export { personMask, hullMask, maskedImage, convexHull, type MaskOptions } from './mask.ts';
+export { drawOverlay } from './overlay.ts';
+export { guidanceFiles, guidanceRasters, posePeople, type GuidanceFiles, type GuidanceName } from './guidance.ts';
+export { OPENPOSE_LIMBS, OPENPOSE_COLOURS } from './constants.ts';
