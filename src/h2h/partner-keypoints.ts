@@ -5,7 +5,8 @@
  */
 import { FormatError } from '../errors.ts';
 import { intersectionArea, boxWidth, boxHeight, type Box } from '../skeleton/calculators/box.ts';
-import { NUM_JOINTS, openPoseToCoco, type Keypoint } from '../skeleton/topology.ts';
+import { NUM_JOINTS, type Keypoint } from '../skeleton/topology.ts';
+import { fromOpenPoseJson } from '../edit/openpose-map.ts';
 import { keypointBox } from './keypoint-box.ts';
 
 /** BODY_25 index of each OpenPose-18 point (BODY_25 adds mid-hip at 8 and six foot points at 19-24). */
@@ -26,8 +27,8 @@ function cocoList(v: unknown, what: string): Keypoint[] {
   });
 }
 
-/** One OpenPose person (flat triples) -> COCO-17 in pixels. */
-function openPosePerson(flat: unknown, canvas: [number, number], what: string): Keypoint[] {
+/** One OpenPose person's flat triples, checked, as OpenPose-18 flat triples (BODY_25 is mapped). */
+function openPose18(flat: unknown, what: string): number[] {
   if (!Array.isArray(flat) || !flat.every((x) => typeof x === 'number' && Number.isFinite(x))) {
     throw new FormatError(`${what} must be a flat list of numbers`);
   }
@@ -35,13 +36,7 @@ function openPosePerson(flat: unknown, canvas: [number, number], what: string): 
   if (flat.length % 3 !== 0 || (n !== 18 && n !== 25)) {
     throw new FormatError(`${what} has ${flat.length} values (${(flat.length / 3).toFixed(n % 1 ? 1 : 0)} points); the partner needs OpenPose-18 (54 values) or BODY_25 (75)`);
   }
-  const pts: Keypoint[] = [];
-  for (let i = 0; i < n; i++) pts.push([flat[3 * i], flat[3 * i + 1], Math.max(0, Math.min(1, flat[3 * i + 2]))]);
-  const op18 = n === 25 ? BODY25_TO_18.map((i) => pts[i]) : pts;
-  // Normalised coordinates (all in [0, 1]) are scaled to the canvas.
-  const normalised = op18.every(([x, y]) => x >= 0 && x <= 1 && y >= 0 && y <= 1) && op18.some(([x, y]) => x > 0 || y > 0);
-  const scaled = normalised ? op18.map(([x, y, c]): Keypoint => [x * canvas[0], y * canvas[1], c]) : op18;
-  return openPoseToCoco(scaled);
+  return n === 25 ? BODY25_TO_18.flatMap((i) => flat.slice(3 * i, 3 * i + 3)) : flat;
 }
 
 /** How well a skeleton fits a box: intersection of its keypoint box with `box` over the smaller area. */
@@ -68,10 +63,12 @@ export function partnerKeypointsFromJson(json: unknown, source: string, partnerB
   if (Array.isArray(json)) return cocoList(json, `${source}`);
   if (!isObj(json)) throw new FormatError(`${source} must be a skeleton.json, a detect JSON or an OpenPose JSON object`);
   if (Array.isArray(json.people) && json.people.length > 0 && isObj(json.people[0]) && 'pose_keypoints_2d' in json.people[0]) {
-    const cw = Number(json.canvas_width) || 1;
-    const ch = Number(json.canvas_height) || 1;
-    const people = (json.people as Json[]).map((p, i) => openPosePerson(p.pose_keypoints_2d, [cw, ch], `${source} people[${i}].pose_keypoints_2d`));
-    return best(people, partnerBox, source);
+    const file = {
+      canvas_width: Number(json.canvas_width) || 1,
+      canvas_height: Number(json.canvas_height) || 1,
+      people: (json.people as Json[]).map((p, i) => ({ pose_keypoints_2d: openPose18(p.pose_keypoints_2d, `${source} people[${i}].pose_keypoints_2d`) })),
+    };
+    return best(fromOpenPoseJson(file), partnerBox, source);
   }
   if (Array.isArray(json.people)) {
     const people = (json.people as unknown[]).map((p, i) => cocoList(isObj(p) ? p.keypoints : undefined, `${source} people[${i}].keypoints`));
