@@ -17,14 +17,13 @@ export type Colour = readonly number[];
 const XY_SHIFT = 16;
 const XY_ONE = 1 << XY_SHIFT;
 
-/** sin(i degrees) for i = 0..450 as float32, like OpenCV's `SinTable` (cos(a) = SIN_TABLE[450 - a]). */
+/**
+ * sin(i degrees) for i = 0..450, like OpenCV's `SinTable` (cos(a) = SIN_TABLE[450 - a]): OpenCV's table holds the
+ * sines rounded to 7 decimals as float32 literals, and those roundings decide pixels, so they are reproduced here.
+ */
 const SIN_TABLE: Float32Array = (() => {
   const t = new Float32Array(451);
-  for (let i = 0; i <= 450; i++) {
-    // exact values where the table has them exactly
-    const r = i % 90 === 0 ? [0, 1, 0, -1][(i / 90) % 4] : Math.sin((i * Math.PI) / 180);
-    t[i] = r;
-  }
+  for (let i = 0; i <= 450; i++) t[i] = Math.round(Math.sin((i * Math.PI) / 180) * 1e7) / 1e7;
   return t;
 })();
 
