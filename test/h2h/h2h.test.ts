@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { h2h, resolvePartner, type H2hSampler } from '../../src/h2h/h2h.ts';
+import { PARTNER_TOKENS } from '../../src/h2h/partner-tokens.ts';
+import { parseSkeletonFile } from '../../src/data/formats.ts';
+import { guidanceFiles } from '../../src/edit/guidance.ts';
+import { UsageError } from '../../src/errors.ts';
+import type { RgbImage } from '../../src/io/image.ts';
+import type { Detections } from '../../src/h2h/types.ts';
+import type { Keypoint } from '../../src/skeleton/topology.ts';
+
+const image: RgbImage = { data: new Uint8Array(320 * 240 * 3).fill(90), width: 320, height: 240, channels: 3, path: 'scene.png' };
+const partnerKps: Keypoint[] = Array.from({ length: 17 }, (_, j): Keypoint => [60 + (j % 2) * 20, 40 + 10 * j, 0.9]);
+
+/** A sampler that records what it was given and returns a fixed pose in the person box. */
+function recordingSampler(): H2hSampler & { seen: Parameters<H2hSampler['sample']>[0][] } {
+  const seen: Parameters<H2hSampler['sample']>[0][] = [];
+  return {
+    name: 'test', embedDim: 32, actions: ['handshake', 'hug'], seen,
+    async sample(o) {
+      seen.push(o);
+      return Array.from({ length: o.samples }, (_, s) => ({
+        keypoints: Array.from({ length: 17 }, (_, j): Keypoint => [o.personBox[0] + 3 * j + s, o.personBox[1] + 10 * j, 0.8]),
+        score: 1 - s / 10,
+      }));
+    },
+  };
+}
+
+describe('h2h()', () => {
+  it('uses the partner box as the object and its skeleton as 17 extra tokens; writes both people', async () => {
+    const sampler = recordingSampler();
+    const skel = await h2h({ image, personBox: [160, 30, 230, 220], partnerBox: [40, 30, 120, 220], partnerKeypoints: partnerKps, action: 'handshake', samples: 3, seed: 7, sampler });
+    const got = sampler.seen[0];
+    expect(got.objectBox).toEqual([40, 30, 120, 220]);
+    expect(got.category).toBe('person');
+    expect(got.extra.length).toBe(PARTNER_TOKENS * 32);
+    expect(got.seed).toBe(7);
+    const parsed = parseSkeletonFile(JSON.parse(JSON.stringify(skel)));
+    expect(parsed.samples).toHaveLength(3);
+    expect(parsed.partner?.box).toEqual([40, 30, 120, 220]);
+    expect(parsed.partner?.keypoints[3]).toEqual(partnerKps[3]);
+    expect(skel.partner_source).toBe('given');
+    const files = await guidanceFiles(image, parsed, 0);
+    expect(JSON.parse(files['openpose.json'] as string).people).toHaveLength(2);
+  });
+
+  it('detects the partner when no keypoints are given', async () => {
+    const det: Detections = { image: { path: 'scene.png', width: 320, height: 240 }, objects: [], people: [
+      { box: [250, 20, 300, 230], keypoints: partnerKps.map(([x, y, c]): Keypoint => [x + 200, y, c]), score: 0.7 },
+      { box: [45, 32, 118, 215], keypoints: partnerKps, score: 0.8 },
+    ] };
+    const p = await resolvePartner({ image, partnerBox: [40, 30, 120, 220], detect: async () => det });
+    expect(p.source).toBe('detected');
+    expect(p.keypoints).toEqual(partnerKps);
+  });
+
+  const bad: Array<{ name: string; o: Partial<Parameters<typeof h2h>[0]>; msg: RegExp }> = [
+    { name: 'an unknown action', o: { action: 'juggle' }, msg: /--action must be one of handshake, hug, got "juggle"/ },
+    { name: 'a partner box outside the image', o: { partnerBox: [400, 10, 500, 100] }, msg: /--partner \[400,10,500,100\] lies outside the 320x240 image/ },
+    { name: 'a partner with 16 joints', o: { partnerKeypoints: partnerKps.slice(1) }, msg: /the partner skeleton has 16 keypoints; COCO-17 needs 17/ },
+    { name: 'no partner keypoints and nobody detected', o: { partnerKeypoints: undefined, detect: async () => ({ image: { path: 'scene.png', width: 320, height: 240 }, people: [], objects: [] }) }, msg: /no person detected in scene\.png/ },
+    { name: 'zero samples', o: { samples: 0 }, msg: /--samples must be an integer in \[1, 256\]/ },
+  ];
+  for (const c of bad) {
+    it(`bad input: ${c.name}`, async () => {
+      const sampler = recordingSampler();
+      const o = { image, personBox: [160, 30, 230, 220] as [number, number, number, number], partnerBox: [40, 30, 120, 220] as [number, number, number, number], partnerKeypoints: partnerKps, sampler, ...c.o };
+      const err = await h2h(o).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(UsageError);
+      expect((err as Error).message).toMatch(c.msg);
+      expect(sampler.seen).toHaveLength(0);
+    });
+  }
+});
