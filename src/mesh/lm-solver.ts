@@ -1,0 +1,152 @@
+/**
+ * Levenberg-Marquardt on the objective of objective.ts, in plain TypeScript (CPU). The data rows of the Jacobian
+ * are analytic (objective.ts `dataResidualsJacobian`; forward differences on request, for checks); the prior rows
+ * are diagonal and analytic.
+ */
+import { FIT_WEIGHTS, type StageWeights } from './constants.ts';
+import { POSE_LOWER, POSE_UPPER } from './kinematics.ts';
+import { type ObjectiveContext, dataResiduals, dataResidualsJacobian, dataWeights, priorCost } from './objective.ts';
+
+const FD_STEP = 1e-6;
+
+/** Cholesky solve of the SPD system A x = b (A [n*n] row-major, overwritten). Returns false if not SPD. */
+export function choleskySolve(A: Float64Array, b: Float64Array, n: number, x: Float64Array): boolean {
+  for (let j = 0; j < n; j++) {
+    let d = A[j * n + j];
+    for (let k = 0; k < j; k++) d -= A[j * n + k] * A[j * n + k];
+    if (!(d > 0)) return false;
+    d = Math.sqrt(d);
+    A[j * n + j] = d;
+    for (let i = j + 1; i < n; i++) {
+      let s = A[i * n + j];
+      for (let k = 0; k < j; k++) s -= A[i * n + k] * A[j * n + k];
+      A[i * n + j] = s / d;
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    let s = b[i];
+    for (let k = 0; k < i; k++) s -= A[i * n + k] * x[k];
+    x[i] = s / A[i * n + i];
+  }
+  for (let i = n - 1; i >= 0; i--) {
+    let s = x[i];
+    for (let k = i + 1; k < n; k++) s -= A[k * n + i] * x[k];
+    x[i] = s / A[i * n + i];
+  }
+  return true;
+}
+
+/** Result of one LM run. */
+export interface LmResult {
+  iterations: number;
+  cost: number;
+}
+
+/**
+ * Minimise the stage's cost over the parameters listed in `active` (indices into x), in place.
+ * Stops after `stage.iterations` steps, or when the relative cost change is below 1e-9.
+ */
+export function lmSolve(ctx: ObjectiveContext, x: Float64Array, active: Int32Array, stage: StageWeights, useFd = false): LmResult {
+  const n = active.length;
+  const B = ctx.model.numBetas;
+  const w = dataWeights(ctx, stage);
+  const r0 = new Float64Array(34);
+  const r1 = new Float64Array(34);
+  const J = new Float64Array(34 * n);
+  const A = new Float64Array(n * n);
+  const Awork = new Float64Array(n * n);
+  const g = new Float64Array(n);
+  const delta = new Float64Array(n);
+  const xTry = new Float64Array(x.length);
+  const tz = 72 + B + 2;
+
+  const sumSq = (r: Float64Array) => {
+    let e = 0;
+    for (let i = 0; i < 34; i++) e += r[i] * r[i];
+    return e;
+  };
+  dataResiduals(ctx, x, w, r0);
+  let cost = sumSq(r0) + priorCost(ctx, x, stage);
+  let lambda = 1e-3;
+  let it = 0;
+  for (; it < stage.iterations; it++) {
+    // Jacobian of the data residuals (analytic); also refreshes r0 at x.
+    if (useFd) {
+      for (let c = 0; c < n; c++) {
+        const p = active[c];
+        const keep = x[p];
+        const h = FD_STEP * Math.max(1, Math.abs(keep));
+        x[p] = keep + h;
+        dataResiduals(ctx, x, w, r1);
+        x[p] = keep;
+        for (let i = 0; i < 34; i++) J[i * n + c] = (r1[i] - r0[i]) / h;
+      }
+    } else {
+      dataResidualsJacobian(ctx, x, w, active, r0, J);
+    }
+    // Normal equations: A = J^T J, g = J^T r, plus the diagonal prior rows.
+    for (let a = 0; a < n; a++) {
+      let s = 0;
+      for (let i = 0; i < 34; i++) s += J[i * n + a] * r0[i];
+      g[a] = s;
+      for (let b = 0; b <= a; b++) {
+        let t = 0;
+        for (let i = 0; i < 34; i++) t += J[i * n + a] * J[i * n + b];
+        A[a * n + b] = t;
+        A[b * n + a] = t;
+      }
+    }
+    for (let c = 0; c < n; c++) {
+      const p = active[c];
+      if (p >= 3 && p < 72) {
+        const wp = stage.pose * FIT_WEIGHTS.poseJoint[(p / 3) | 0];
+        A[c * n + c] += wp * wp;
+        g[c] += wp * wp * (x[p] - ctx.poseMean[p]);
+        const v = x[p];
+        const out = v < POSE_LOWER[p] ? v - POSE_LOWER[p] : v > POSE_UPPER[p] ? v - POSE_UPPER[p] : 0;
+        if (out !== 0) {
+          const wl = FIT_WEIGHTS.limits;
+          A[c * n + c] += wl * wl;
+          g[c] += wl * wl * out;
+        }
+      } else if (p >= 72 && p < 72 + B) {
+        A[c * n + c] += stage.shape * stage.shape;
+        g[c] += stage.shape * stage.shape * x[p];
+      } else if (p === tz && stage.depth > 0) {
+        const wd = stage.depth / ctx.depth0;
+        A[c * n + c] += wd * wd;
+        g[c] += wd * wd * (x[p] - ctx.depth0);
+      }
+    }
+    // Damped steps until one lowers the cost.
+    let accepted = false;
+    for (let tries = 0; tries < 8 && !accepted; tries++) {
+      Awork.set(A);
+      for (let c = 0; c < n; c++) Awork[c * n + c] += lambda * A[c * n + c] + 1e-9;
+      for (let c = 0; c < n; c++) g[c] = -g[c];
+      const ok = choleskySolve(Awork, g, n, delta);
+      for (let c = 0; c < n; c++) g[c] = -g[c];
+      if (!ok) {
+        lambda *= 10;
+        continue;
+      }
+      xTry.set(x);
+      for (let c = 0; c < n; c++) xTry[active[c]] += delta[c];
+      dataResiduals(ctx, xTry, w, r1);
+      const costTry = sumSq(r1) + priorCost(ctx, xTry, stage);
+      if (costTry < cost) {
+        const rel = (cost - costTry) / Math.max(cost, 1e-30);
+        x.set(xTry);
+        r0.set(r1);
+        cost = costTry;
+        lambda = Math.max(lambda / 3, 1e-7);
+        accepted = true;
+        if (rel < 1e-9) return { iterations: it + 1, cost };
+      } else {
+        lambda *= 4;
+      }
+    }
+    if (!accepted) return { iterations: it + 1, cost };
+  }
+  return { iterations: it, cost };
+}
