@@ -1,0 +1,60 @@
+/**
+ * Node-only: find the real domain functions for `pinplace serve`. Each is imported on its own, so one module that
+ * is missing or fails to load only turns its own endpoint into a 501 (with the reason), never the whole server.
+ */
+import { oneLine } from '../errors.ts';
+import type { DetectFn, DomainName, EditFn, FitFn, GenerateFn, GuidanceFn, H2hFn, ServerDeps } from './types.ts';
+
+type Loaded = Pick<ServerDeps, 'generate' | 'fit' | 'guidanceFiles' | 'h2h' | 'detect' | 'edit' | 'missing'>;
+
+/** Where each domain function lives (module relative to src/server, export name), first hit wins. */
+export const DOMAIN_MODULES: Record<DomainName, Array<[string, string]>> = {
+  generate: [['../skeleton/generate.ts', 'generate']],
+  fit: [['../mesh/fit.ts', 'fit']],
+  guidanceFiles: [['../edit/guidance.ts', 'guidanceFiles']],
+  h2h: [['../h2h/h2h.ts', 'h2h'], ['../h2h/generate-h2h.ts', 'h2h'], ['../h2h/index.ts', 'h2h']],
+  detect: [['../h2h/detect-node.ts', 'detect']],
+  edit: [['../edit/edit.ts', 'edit'], ['../edit/run-edit.ts', 'edit'], ['../edit/index.ts', 'edit']],
+};
+
+/** Import `spec` (relative to this file) and return its export `name` when it is a function. */
+async function importFunction(spec: string, name: string): Promise<((...a: never[]) => unknown) | string> {
+  const url = new URL(spec, import.meta.url).href;
+  try {
+    const mod = (await import(url)) as Record<string, unknown>;
+    const fn = mod[name];
+    return typeof fn === 'function' ? (fn as (...a: never[]) => unknown) : `${spec.replace('../', 'src/')} has no export ${name}`;
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' && oneLine(err).includes(spec.slice(3))) return `${spec.replace('../', 'src/')} is not built in this version`;
+    return `${spec.replace('../', 'src/')} failed to load (${oneLine(err).slice(0, 200)})`;
+  }
+}
+
+/** Load every domain function that exists; the rest get a reason in `missing`. */
+export async function loadDomain(): Promise<Loaded> {
+  const out: Loaded = { missing: {} };
+  const found: Partial<Record<DomainName, (...a: never[]) => unknown>> = {};
+  await Promise.all((Object.keys(DOMAIN_MODULES) as DomainName[]).map(async (name) => {
+    const reasons: string[] = [];
+    for (const [spec, exp] of DOMAIN_MODULES[name]) {
+      const r = await importFunction(spec, exp);
+      if (typeof r === 'function') {
+        found[name] = r;
+        return;
+      }
+      reasons.push(r);
+    }
+    out.missing![name] = reasons[0];
+  }));
+  if (found.generate) out.generate = found.generate as unknown as GenerateFn;
+  if (found.fit) out.fit = found.fit as unknown as FitFn;
+  if (found.guidanceFiles) out.guidanceFiles = found.guidanceFiles as unknown as GuidanceFn;
+  if (found.h2h) out.h2h = found.h2h as unknown as H2hFn;
+  if (found.detect) {
+    const detect = found.detect as unknown as DetectFn;
+    out.detect = (image) => detect(image);
+  }
+  if (found.edit) out.edit = found.edit as unknown as EditFn;
+  return out;
+}

@@ -1,0 +1,199 @@
+/**
+ * End-to-end: the viewer in headless Debian Chromium over a server on fake domain functions. Skipped, with the
+ * reason, when Chromium is not installed.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PNG } from 'pngjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { parseOpenPoseFile, parseSkeletonFile } from '../../src/data/formats.ts';
+import { findChromium } from '../../src/server/headless-chromium.ts';
+import { ARTIFACTS, SCENE, startViewer, waitForUpdate, type ViewerFixture } from './viewer-fixture.ts';
+
+interface ViewerHandle {
+  state(): {
+    pins: Array<{ joint: number; x: number; y: number }>; sample: number; personBox: number[]; objectBox: number[];
+    keypoints: number[][]; samples: number; fitId: string | null; guidance: Record<string, string>; busy: number; updates: number;
+    errors: string[]; undo: number;
+  };
+  dump(): { meshes: number; skinned: number; bones: number; vertices: number; bounds: number[] | null; alignmentPx: number | null; camera: { photoView: boolean } };
+  toClient(x: number, y: number): [number, number];
+  orbit(r: number): void;
+  photoView(): void;
+}
+const viewer = (page: Page) => ({
+  state: () => page.evaluate(() => (window as unknown as { __viewer: ViewerHandle }).__viewer.state()),
+  dump: () => page.evaluate(() => (window as unknown as { __viewer: ViewerHandle }).__viewer.dump()),
+});
+
+/** Luma variance of a PNG screenshot (0 for a blank canvas). */
+function lumaVariance(png: Buffer): number {
+  const img = PNG.sync.read(png);
+  let sum = 0;
+  let sq = 0;
+  const n = img.width * img.height;
+  for (let i = 0; i < n; i++) {
+    const l = 0.299 * img.data[i * 4] + 0.587 * img.data[i * 4 + 1] + 0.114 * img.data[i * 4 + 2];
+    sum += l;
+    sq += l * l;
+  }
+  return sq / n - (sum / n) ** 2;
+}
+
+function pixelDiff(a: Buffer, b: Buffer): number {
+  const x = PNG.sync.read(a);
+  const y = PNG.sync.read(b);
+  let d = 0;
+  for (let i = 0; i < x.data.length; i += 4) if (Math.abs(x.data[i] - y.data[i]) + Math.abs(x.data[i + 1] - y.data[i + 1]) > 30) d++;
+  return d / (x.width * x.height);
+}
+
+/** Drag with the mouse from one image point to another on the 2D canvas. */
+async function dragOnPhoto(page: Page, from: number[], to: number[]): Promise<void> {
+  const [fx, fy] = await page.evaluate(([x, y]) => (window as unknown as { __viewer: ViewerHandle }).__viewer.toClient(x, y), from);
+  const [tx, ty] = await page.evaluate(([x, y]) => (window as unknown as { __viewer: ViewerHandle }).__viewer.toClient(x, y), to);
+  await page.mouse.move(fx, fy);
+  await page.mouse.down();
+  await page.mouse.move((fx + tx) / 2, (fy + ty) / 2, { steps: 3 });
+  await page.mouse.move(tx, ty, { steps: 3 });
+  await page.mouse.up();
+}
+
+const chromium = findChromium();
+if (!chromium) console.warn('test/viewer: browser tests skipped: no Chromium found (apt-get install -y chromium)');
+
+describe.skipIf(!chromium)('viewer in headless Chromium', () => {
+  let fx: ViewerFixture;
+  let page: Page;
+
+  beforeAll(async () => {
+    const started = await startViewer();
+    if ('skip' in started) throw new Error(`Chromium did not start: ${started.skip}`);
+    fx = started;
+    page = fx.page;
+    await page.goto(fx.server.url + '/');
+    await page.waitForFunction(() => (window as unknown as { __viewerReady?: boolean }).__viewerReady === true, undefined, { timeout: 20_000 });
+  });
+  afterAll(async () => {
+    await fx?.close();
+  });
+
+  it('opens on the sample scene, generated and fitted, with no console errors', async () => {
+    const s = await viewer(page).state();
+    expect(s.samples).toBe(4);
+    expect(s.personBox).toEqual(SCENE.person_box);
+    expect(s.keypoints).toHaveLength(17);
+    expect(s.errors).toEqual([]);
+    const d = await viewer(page).dump();
+    expect(d.meshes).toBeGreaterThanOrEqual(1);
+    expect(d.skinned).toBeGreaterThanOrEqual(1);
+    expect(d.bones).toBeGreaterThan(1);
+    // The body seen through the viewer's camera lands on the 2D skeleton (photo-matched camera).
+    expect(d.alignmentPx).not.toBeNull();
+    expect(d.alignmentPx!).toBeLessThan(0.5);
+    expect(await page.locator('#backends').textContent()).toContain('server fit: tfjs fake');
+    expect(fx.consoleErrors).toEqual([]);
+    writeFileSync(join(ARTIFACTS, 'viewer.png'), await page.screenshot({ fullPage: true }));
+  });
+
+  it('draws a 3D canvas that is not blank and changes when orbiting', async () => {
+    const canvas = page.locator('#canvas-3d');
+    const front = await canvas.screenshot();
+    expect(lumaVariance(front)).toBeGreaterThan(50);
+    await page.evaluate(() => (window as unknown as { __viewer: ViewerHandle }).__viewer.orbit(0.9));
+    const side = await canvas.screenshot();
+    writeFileSync(join(ARTIFACTS, 'viewer-3d-orbit.png'), side);
+    expect(pixelDiff(front, side)).toBeGreaterThan(0.02);
+    expect((await viewer(page).dump()).camera.photoView).toBe(false);
+    await page.evaluate(() => (window as unknown as { __viewer: ViewerHandle }).__viewer.photoView());
+    expect((await viewer(page).dump()).camera.photoView).toBe(true);
+  });
+
+  it('pins a dragged joint, regenerates the rest and refits the mesh', async () => {
+    const before = await viewer(page).state();
+    const bounds0 = (await viewer(page).dump()).bounds;
+    const wrist = before.keypoints[9];
+    const target = [wrist[0] + 25, wrist[1] - 30];
+    await dragOnPhoto(page, wrist, target);
+    await waitForUpdate(page, before.updates);
+    const after = await viewer(page).state();
+    expect(after.pins).toHaveLength(1);
+    expect(after.pins[0].joint).toBe(9);
+    expect(after.pins[0].x).toBeCloseTo(target[0], 0);
+    expect(after.pins[0].y).toBeCloseTo(target[1], 0);
+    expect(after.keypoints[9][0]).toBeCloseTo(target[0], 0);
+    // The elbow follows (the fake generator moves neighbours of a pinned joint).
+    expect(after.keypoints[7]).not.toEqual(before.keypoints[7]);
+    expect(after.fitId).not.toBe(before.fitId);
+    expect((await viewer(page).dump()).bounds).not.toEqual(bounds0);
+    expect(after.undo).toBe(before.undo + 1);
+  });
+
+  it('undoes the joint edit', async () => {
+    const before = await viewer(page).state();
+    await page.click('#undo');
+    await waitForUpdate(page, before.updates);
+    const after = await viewer(page).state();
+    expect(after.pins).toEqual([]);
+    expect(after.keypoints[9]).not.toEqual(before.keypoints[9]);
+  });
+
+  it('moves the object box by dragging it and regenerates', async () => {
+    const before = await viewer(page).state();
+    const [x1, y1, x2, y2] = before.objectBox;
+    await dragOnPhoto(page, [(x1 + x2) / 2, (y1 + y2) / 2], [(x1 + x2) / 2 - 20, (y1 + y2) / 2 - 60]);
+    await waitForUpdate(page, before.updates);
+    const after = await viewer(page).state();
+    expect(after.objectBox).toEqual([x1 - 20, y1 - 60, x2 - 20, y2 - 60]);
+    expect(after.keypoints).not.toEqual(before.keypoints);
+    expect(after.fitId).not.toBe(before.fitId);
+  });
+
+  it('resizes the person box by its corner', async () => {
+    const before = await viewer(page).state();
+    const [x1, y1, x2, y2] = before.personBox;
+    await dragOnPhoto(page, [x2, y2], [x2 + 10, y2 + 8]);
+    await waitForUpdate(page, before.updates);
+    const after = await viewer(page).state();
+    expect(after.personBox).toEqual([x1, y1, x2 + 10, y2 + 8]);
+    expect(after.keypoints).not.toEqual(before.keypoints);
+  });
+
+  it('switches samples with the picker', async () => {
+    const before = await viewer(page).state();
+    await page.selectOption('#sample', '2');
+    await waitForUpdate(page, before.updates);
+    const after = await viewer(page).state();
+    expect(after.sample).toBe(2);
+    expect(after.keypoints).not.toEqual(before.keypoints);
+    expect(after.fitId).not.toBe(before.fitId);
+    expect(Object.keys(after.guidance)).toContain('pose.png');
+  });
+
+  it('exports skeleton.json, openpose.json, pose.png and body.glb', async () => {
+    const state = await viewer(page).state();
+    const got: Record<string, Buffer> = {};
+    for (const name of ['skeleton.json', 'openpose.json', 'pose.png', 'body.glb']) {
+      const [dl] = await Promise.all([page.waitForEvent('download'), page.click(`[data-export="${name}"]`)]);
+      expect(dl.suggestedFilename()).toBe(name);
+      const path = join(ARTIFACTS, `export-${name}`);
+      await dl.saveAs(path);
+      got[name] = readFileSync(path);
+    }
+    const skel = parseSkeletonFile(JSON.parse(got['skeleton.json'].toString()));
+    expect(skel.samples[state.sample].keypoints).toEqual(state.keypoints);
+    const op = parseOpenPoseFile(JSON.parse(got['openpose.json'].toString()));
+    expect(op.canvas_width).toBe(320);
+    const png = PNG.sync.read(got['pose.png']);
+    expect([png.width, png.height]).toEqual([320, 240]);
+    expect(got['body.glb'].subarray(0, 4).toString()).toBe('glTF');
+    expect(fx.consoleErrors).toEqual([]);
+  });
+
+  it('ends without console errors', async () => {
+    writeFileSync(join(ARTIFACTS, 'viewer-after-edits.png'), await page.screenshot({ fullPage: true }));
+    expect(fx.consoleErrors).toEqual([]);
+    expect((await viewer(page).state()).errors).toEqual([]);
+  });
+});

@@ -1,0 +1,59 @@
+/**
+ * The fitter in the browser, on tfjs's WebGL backend (the user's GPU). Loaded lazily as its own chunk, so the first
+ * scene does not wait for tfjs. It runs the same src/mesh code as the server; when that module is not in this build
+ * the viewer says so and fits on the server only.
+ */
+import * as tf from '@tensorflow/tfjs';
+import * as meshFit from 'optional:../../src/mesh/fit.ts';
+import type { SkeletonFile } from '../../src/data/formats.ts';
+
+export interface BrowserFit {
+  backend: string;
+  ms: number;
+  body: unknown;
+  glb: ArrayBuffer;
+}
+
+type FitFn = (o: { skeleton: SkeletonFile; sample?: number }) => Promise<{ body: unknown; glb: Uint8Array }>;
+
+/** The fit function of this build, or null. */
+function fitFunction(): FitFn | null {
+  const fn = (meshFit as Record<string, unknown>).fit;
+  return typeof fn === 'function' ? (fn as FitFn) : null;
+}
+
+let backendReady: Promise<string> | null = null;
+
+/** Start tfjs on WebGL (falling back to cpu); resolves to the backend that runs. */
+export function startBackend(): Promise<string> {
+  backendReady ??= (async () => {
+    for (const name of ['webgl', 'cpu']) {
+      try {
+        if ((await tf.setBackend(name)) && tf.getBackend() === name) {
+          await tf.ready();
+          return name;
+        }
+      } catch {
+        // try the next one
+      }
+    }
+    return tf.getBackend() ?? 'none';
+  })();
+  return backendReady;
+}
+
+/** Whether this build carries the fitter. */
+export function browserFitAvailable(): boolean {
+  return fitFunction() !== null;
+}
+
+/** Fit sample `sample` of `skeleton` in the browser. */
+export async function fitInBrowser(skeleton: SkeletonFile, sample: number): Promise<BrowserFit> {
+  const fit = fitFunction();
+  if (!fit) throw new Error('the in-browser fitter is not part of this build');
+  const backend = await startBackend();
+  const t0 = performance.now();
+  const r = await fit({ skeleton, sample });
+  const glb = r.glb.buffer.slice(r.glb.byteOffset, r.glb.byteOffset + r.glb.byteLength) as ArrayBuffer;
+  return { backend, ms: Math.round(performance.now() - t0), body: r.body, glb };
+}

@@ -1,0 +1,338 @@
+/**
+ * The 3D panel: the fitted body(ies) as skinned meshes with their bones, seen through the photo's own camera with
+ * the photo as a backplate (so from the front the body lines up with the picture), a ground grid under the feet,
+ * and OrbitControls to look around. It renders on demand (when something changes), not in a loop.
+ */
+import * as THREE from 'three';
+import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
+import { GLTFLoader } from 'three/examples/jsm/loaders/GLTFLoader.js';
+import { backplate, openCvToGl, photoProjection, projectGl, type PhotoCamera } from './photo-camera.ts';
+
+/** The parts of body.json the panel uses. */
+export interface BodyInfo {
+  translation?: number[];
+  camera?: { focal: number; cx: number; cy: number };
+  joints2d?: number[][];
+  joints3d?: number[][];
+}
+
+/** What tests and the bench read back. */
+export interface Panel3dDump {
+  meshes: number; skinned: number; bones: number; vertices: number;
+  /** Bounding box of the bodies (skinned), glTF frame, metres. */
+  bounds: [number, number, number, number, number, number] | null;
+  /** Mean pixel distance between body.joints2d and body.joints3d projected by the viewer's camera. */
+  alignmentPx: number | null;
+  camera: { position: number[]; photoView: boolean };
+}
+
+const _v = new THREE.Vector3();
+const _box = new THREE.Box3();
+const _spherical = new THREE.Spherical();
+
+export class Panel3d {
+  readonly renderer: THREE.WebGLRenderer;
+  readonly scene = new THREE.Scene();
+  readonly camera = new THREE.PerspectiveCamera(50, 4 / 3, 0.05, 100);
+  readonly controls: OrbitControls;
+  private readonly bodies = new THREE.Group();
+  private readonly helpers = new THREE.Group();
+  private plate: THREE.Mesh | null = null;
+  private grid: THREE.GridHelper | null = null;
+  private photo: PhotoCamera | null = null;
+  private depth = 3;
+  private bodyInfo: BodyInfo[] = [];
+  private readonly loader = new GLTFLoader();
+  private pending = false;
+
+  constructor(readonly canvas: HTMLCanvasElement, private readonly width = 560) {
+    this.renderer = new THREE.WebGLRenderer({ canvas, antialias: true, preserveDrawingBuffer: true, powerPreference: 'high-performance' });
+    this.renderer.setPixelRatio(Math.min(2, globalThis.devicePixelRatio || 1));
+    this.renderer.outputColorSpace = THREE.SRGBColorSpace;
+    this.scene.background = new THREE.Color(0x20232a);
+    this.scene.add(new THREE.HemisphereLight(0xffffff, 0x444455, 1.6));
+    const sun = new THREE.DirectionalLight(0xffffff, 1.8);
+    sun.position.set(1, 2, 1.5);
+    this.scene.add(sun, this.bodies, this.helpers);
+    this.controls = new OrbitControls(this.camera, canvas);
+    this.controls.enableDamping = false;
+    this.controls.addEventListener('change', () => this.requestRender());
+    this.setSize(4 / 3);
+  }
+
+  /** Canvas at `aspect` (width / height) and the panel's width. */
+  private setSize(aspect: number): void {
+    this.renderer.setSize(this.width, Math.round(this.width / aspect), true);
+  }
+
+  /** Show `image` as the backplate of the photo camera `cam`. */
+  setPhoto(image: HTMLImageElement, cam: PhotoCamera): void {
+    this.photo = cam;
+    this.setSize(cam.width / cam.height);
+    if (this.plate) {
+      this.scene.remove(this.plate);
+      this.plate.geometry.dispose();
+      const m = this.plate.material as THREE.MeshBasicMaterial;
+      m.map?.dispose();
+      m.dispose();
+    }
+    const tex = new THREE.Texture(image);
+    tex.colorSpace = THREE.SRGBColorSpace;
+    tex.needsUpdate = true;
+    this.plate = new THREE.Mesh(new THREE.PlaneGeometry(1, 1), new THREE.MeshBasicMaterial({ map: tex, side: THREE.DoubleSide, toneMapped: false }));
+    this.plate.name = 'backplate';
+    this.scene.add(this.plate);
+    this.placePlate();
+    this.photoView();
+  }
+
+  private placePlate(): void {
+    if (!this.plate || !this.photo) return;
+    const d = Math.max(this.depth * 1.6, this.depth + 1.5);
+    const p = backplate(this.photo, d);
+    this.plate.scale.set(p.width, p.height, 1);
+    this.plate.position.set(...p.center);
+  }
+
+  /** Replace the bodies with the given GLB files (bytes) and their body.json objects. */
+  async setBodies(glbs: ArrayBuffer[], infos: BodyInfo[]): Promise<void> {
+    const scenes = await Promise.all(glbs.map((b) => this.loader.parseAsync(b.slice(0), '')));
+    this.clearBodies();
+    this.bodyInfo = infos;
+    for (const gltf of scenes) {
+      this.bodies.add(gltf.scene);
+      gltf.scene.traverse((o) => {
+        if ((o as THREE.SkinnedMesh).isSkinnedMesh) {
+          const helper = new THREE.SkeletonHelper(o);
+          (helper.material as THREE.LineBasicMaterial).depthTest = false;
+          this.helpers.add(helper);
+        }
+      });
+    }
+    const t = infos[0]?.translation;
+    if (t && Number.isFinite(t[2]) && t[2] > 0) this.depth = t[2];
+    else if (!this.bodies.children.length || _box.setFromObject(this.bodies, true).isEmpty()) this.depth = 3;
+    else this.depth = -_box.getCenter(_v).z;
+    this.placeGrid();
+    this.placePlate();
+    this.controls.target.set(0, 0, -this.depth);
+    this.controls.update();
+    this.requestRender();
+  }
+
+  clearBodies(): void {
+    for (const child of [...this.bodies.children]) {
+      this.bodies.remove(child);
+      child.traverse((o) => {
+        const m = o as THREE.Mesh;
+        m.geometry?.dispose();
+        const mats = Array.isArray(m.material) ? m.material : m.material ? [m.material] : [];
+        for (const mat of mats) mat.dispose();
+      });
+    }
+    for (const h of [...this.helpers.children]) {
+      this.helpers.remove(h);
+      (h as THREE.SkeletonHelper).dispose?.();
+    }
+    this.bodyInfo = [];
+    this.requestRender();
+  }
+
+  private placeGrid(): void {
+    if (this.grid) {
+      this.scene.remove(this.grid);
+      this.grid.dispose();
+      this.grid = null;
+    }
+    if (!this.bodies.children.length) return;
+    _box.setFromObject(this.bodies, true);
+    if (_box.isEmpty()) return;
+    const c = _box.getCenter(_v);
+    this.grid = new THREE.GridHelper(4, 16, 0x8899aa, 0x556070);
+    this.grid.position.set(c.x, _box.min.y, c.z);
+    this.grid.name = 'ground';
+    this.scene.add(this.grid);
+  }
+
+  /** Back to the photo's own view: camera at the origin, looking down -z, the photo's projection. */
+  photoView(): void {
+    this.camera.position.set(0, 0, 0);
+    this.camera.quaternion.identity();
+    this.controls.target.set(0, 0, -this.depth);
+    this.controls.update();
+    this.applyProjection();
+    this.requestRender();
+  }
+
+  private applyProjection(): void {
+    const near = 0.05;
+    const far = Math.max(50, this.depth * 6);
+    if (this.photo) {
+      this.camera.projectionMatrix.set(...(photoProjection(this.photo, near, far) as Parameters<THREE.Matrix4['set']>));
+      this.camera.projectionMatrixInverse.copy(this.camera.projectionMatrix).invert();
+    } else {
+      this.camera.near = near;
+      this.camera.far = far;
+      this.camera.updateProjectionMatrix();
+    }
+  }
+
+  /** Turn the camera about the orbit target by `radians` (left-right). */
+  orbit(radians: number): void {
+    _v.copy(this.camera.position).sub(this.controls.target);
+    _spherical.setFromVector3(_v);
+    _spherical.theta += radians;
+    _v.setFromSpherical(_spherical).add(this.controls.target);
+    this.camera.position.copy(_v);
+    this.camera.lookAt(this.controls.target);
+    this.requestRender();
+  }
+
+  /** Render on the next animation frame (coalesced). */
+  requestRender(): void {
+    if (this.pending) return;
+    this.pending = true;
+    requestAnimationFrame(() => {
+      this.pending = false;
+      this.render();
+    });
+  }
+
+  render(): void {
+    this.renderer.render(this.scene, this.camera);
+  }
+
+  /** The scene graph summary tests read. */
+  dump(): Panel3dDump {
+    let meshes = 0;
+    let skinned = 0;
+    let bones = 0;
+    let vertices = 0;
+    this.bodies.traverse((o) => {
+      const m = o as THREE.Mesh;
+      if (m.isMesh) {
+        meshes++;
+        vertices += m.geometry.attributes.position?.count ?? 0;
+      }
+      if ((o as THREE.SkinnedMesh).isSkinnedMesh) {
+        skinned++;
+        bones += (o as THREE.SkinnedMesh).skeleton.bones.length;
+      }
+    });
+    this.bodies.updateMatrixWorld(true);
+    _box.setFromObject(this.bodies, true);
+    const bounds = _box.isEmpty() ? null : [_box.min.x, _box.min.y, _box.min.z, _box.max.x, _box.max.y, _box.max.z] as Panel3dDump['bounds'];
+    return {
+      meshes, skinned, bones, vertices, bounds, alignmentPx: this.alignment(),
+      camera: { position: this.camera.position.toArray(), photoView: this.camera.position.lengthSq() < 1e-12 },
+    };
+  }
+
+  /** Mean distance (px) between each body's joints2d and its joints3d seen through the viewer's photo camera. */
+  private alignment(): number | null {
+    if (!this.photo) return null;
+    let sum = 0;
+    let n = 0;
+    for (const b of this.bodyInfo) {
+      if (!b.joints2d || !b.joints3d) continue;
+      const cam = { ...this.photo, ...(b.camera ?? {}) };
+      b.joints3d.forEach((p, i) => {
+        const [u, v] = projectGl(cam, openCvToGl(p));
+        const q = b.joints2d![i];
+        sum += Math.hypot(u - q[0], v - q[1]);
+        n++;
+      });
+    }
+    return n ? sum / n : null;
+  }
+
+  /**
+   * Frame time while orbiting: at least two bodies (the fitted one cloned when there is one; a stand-in skinned
+   * figure when there is none), `frames` renders around the target, each waited for (a 1-pixel read). Milliseconds.
+   */
+  benchOrbit(frames = 120): { medianMs: number; meanMs: number; meshes: number; triangles: number; stand_in: boolean } {
+    const extra: THREE.Object3D[] = [];
+    let standIn = false;
+    if (!this.bodies.children.length) {
+      standIn = true;
+      extra.push(standInFigure(new THREE.Vector3(-0.4, 0, -this.depth)), standInFigure(new THREE.Vector3(0.4, 0, -this.depth)));
+    } else {
+      const first = this.bodies.children[0];
+      for (let i = this.bodies.children.length; i < 2; i++) {
+        const clone = cloneSkinned(first);
+        clone.position.x += 0.8 * i;
+        extra.push(clone);
+      }
+    }
+    for (const o of extra) this.bodies.add(o);
+    const gl = this.renderer.getContext();
+    const px = new Uint8Array(4);
+    const times: number[] = [];
+    this.photoView();
+    this.render();
+    gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, px);
+    for (let i = 0; i < frames; i++) {
+      const t0 = performance.now();
+      this.orbit((Math.PI * 2) / frames);
+      this.render();
+      gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, px);
+      times.push(performance.now() - t0);
+    }
+    const triangles = this.renderer.info.render.triangles;
+    const meshes = this.bodies.children.length;
+    for (const o of extra) this.bodies.remove(o);
+    this.photoView();
+    const sorted = [...times].sort((a, b) => a - b);
+    return {
+      medianMs: sorted[sorted.length >> 1], meanMs: times.reduce((s, t) => s + t, 0) / times.length, meshes, triangles, stand_in: standIn,
+    };
+  }
+}
+
+/** Clone a loaded glTF scene including skinned meshes (bones re-bound to the clone). */
+function cloneSkinned(src: THREE.Object3D): THREE.Object3D {
+  const clone = src.clone(true);
+  const srcBones = new Map<string, THREE.Bone>();
+  const cloneBones = new Map<string, THREE.Bone>();
+  src.traverse((o) => { if ((o as THREE.Bone).isBone) srcBones.set(o.uuid, o as THREE.Bone); });
+  const order: THREE.Object3D[] = [];
+  src.traverse((o) => order.push(o));
+  const cloned: THREE.Object3D[] = [];
+  clone.traverse((o) => cloned.push(o));
+  order.forEach((o, i) => { if (srcBones.has(o.uuid)) cloneBones.set(o.uuid, cloned[i] as THREE.Bone); });
+  cloned.forEach((o, i) => {
+    const s = order[i] as THREE.SkinnedMesh;
+    if (s.isSkinnedMesh) {
+      const bones = s.skeleton.bones.map((b) => cloneBones.get(b.uuid) ?? b);
+      (o as THREE.SkinnedMesh).bind(new THREE.Skeleton(bones, s.skeleton.boneInverses), s.bindMatrix);
+    }
+  });
+  return clone;
+}
+
+/** A skinned stand-in figure (about 7,000 vertices, 24 bones) for the frame bench when no body is fitted. */
+function standInFigure(at: THREE.Vector3): THREE.Object3D {
+  const g = new THREE.CylinderGeometry(0.15, 0.15, 1.7, 64, 110, false);
+  const n = g.attributes.position.count;
+  const idx = new Uint16Array(n * 4);
+  const w = new Float32Array(n * 4);
+  const bones: THREE.Bone[] = [];
+  for (let i = 0; i < 24; i++) {
+    const b = new THREE.Bone();
+    b.position.y = i === 0 ? -0.85 : 1.7 / 23;
+    if (i > 0) bones[i - 1].add(b);
+    bones.push(b);
+  }
+  for (let i = 0; i < n; i++) {
+    const y = g.attributes.position.getY(i) + 0.85;
+    idx[i * 4] = Math.min(23, Math.floor((y / 1.7) * 23));
+    w[i * 4] = 1;
+  }
+  g.setAttribute('skinIndex', new THREE.Uint16BufferAttribute(idx, 4));
+  g.setAttribute('skinWeight', new THREE.Float32BufferAttribute(w, 4));
+  const mesh = new THREE.SkinnedMesh(g, new THREE.MeshStandardMaterial({ color: 0xc8a07a }));
+  mesh.add(bones[0]);
+  mesh.bind(new THREE.Skeleton(bones));
+  mesh.position.copy(at);
+  return mesh;
+}
