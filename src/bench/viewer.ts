@@ -1,4 +1,52 @@
-/** Benchmark cases of src/viewer (see src/bench/types.ts). */
+/**
+ * Benchmark cases of the viewer: `viewer_frame_ms`, the frame time while orbiting two meshes in headless Chromium
+ * (SwiftShader WebGL on a machine without a GPU, so an upper bound for a laptop GPU). Null, with a note, when there
+ * is no Chromium.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { BenchCase } from './types.ts';
 
-export const viewerBench: BenchCase[] = [];
+const FRAMES = 120;
+
+export const viewerBench: BenchCase[] = [
+  {
+    key: 'viewer_frame_ms',
+    label: `frame time orbiting two meshes, headless Chromium (median of ${FRAMES} frames)`,
+    unit: 'ms',
+    target: '<= 16.7 (60 fps, laptop GPU)',
+    async run(ctx) {
+      const { launchChromium } = await import('../server/headless-chromium.ts');
+      const launched = await launchChromium();
+      if (!launched.browser) return { value: null, note: launched.reason };
+      const { startServer } = await import('../server/start-server.ts');
+      const { pino } = await import('pino');
+      const outDir = mkdtempSync(join(tmpdir(), 'pinplace-bench-viewer-'));
+      const srv = await startServer({ port: 0, outDir, logger: pino({ level: 'silent' }) });
+      try {
+        const page = await launched.browser.newPage({ viewport: { width: 1280, height: 900 } });
+        const t0 = performance.now();
+        await page.goto(srv.url);
+        await page.waitForFunction(() => (window as unknown as { __viewerReady?: boolean }).__viewerReady === true, undefined, { timeout: 120_000 });
+        const firstSceneMs = performance.now() - t0;
+        const runs: Array<{ medianMs: number; meshes: number; triangles: number; stand_in: boolean }> = [];
+        for (let i = 0; i < Math.max(1, Math.min(ctx.reps, 5)); i++) {
+          runs.push(await page.evaluate((n) => (window as unknown as { __viewer: { benchOrbit(n: number): { medianMs: number; meshes: number; triangles: number; stand_in: boolean } } }).__viewer.benchOrbit(n), FRAMES));
+        }
+        const med = runs.map((r) => r.medianMs).sort((a, b) => a - b)[runs.length >> 1];
+        const last = runs[runs.length - 1];
+        ctx.log(`viewer bench: ${last.meshes} meshes, ${last.triangles} triangles${last.stand_in ? ' (stand-in figures: no fitted body)' : ''}`);
+        return {
+          value: med,
+          note: `${last.meshes} meshes, ${last.triangles} triangles, SwiftShader${last.stand_in ? ', stand-in figures (no fitted body)' : ''}`,
+          extra: { viewer_first_scene_ms: firstSceneMs },
+        };
+      } finally {
+        await launched.browser.close();
+        await srv.close();
+        rmSync(outDir, { recursive: true, force: true });
+      }
+    },
+  },
+];

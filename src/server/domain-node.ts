@@ -50,10 +50,12 @@ export async function loadDomain(): Promise<Loaded> {
   if (found.generate) out.generate = found.generate as unknown as GenerateFn;
   if (found.fit) out.fit = found.fit as unknown as FitFn;
   if (found.guidanceFiles) out.guidanceFiles = found.guidanceFiles as unknown as GuidanceFn;
-  if (found.h2h) out.h2h = found.h2h as unknown as H2hFn;
-  if (found.detect) {
-    const detect = found.detect as unknown as DetectFn;
-    out.detect = (image) => detect(image);
+  const detect = found.detect as unknown as DetectFn | undefined;
+  if (detect) out.detect = (image) => detect(image);
+  if (found.h2h) {
+    // h2h finds the partner's skeleton with the detector when the request gives none.
+    const h2h = found.h2h as unknown as (o: Parameters<H2hFn>[0] & { detect?: DetectFn }) => ReturnType<H2hFn>;
+    out.h2h = (o) => h2h({ ...o, ...(detect ? { detect } : {}) });
   }
   if (found.edit) out.edit = found.edit as unknown as EditFn;
   return out;

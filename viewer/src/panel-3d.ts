@@ -62,7 +62,8 @@ export class Panel3d {
 
   /** Canvas at `aspect` (width / height) and the panel's width. */
   private setSize(aspect: number): void {
-    this.renderer.setSize(this.width, Math.round(this.width / aspect), true);
+    const w = Math.min(this.width, this.width * 0.9 * aspect);
+    this.renderer.setSize(Math.round(w), Math.round(w / aspect), true);
   }
 
   /** Show `image` as the backplate of the photo camera `cam`. */
