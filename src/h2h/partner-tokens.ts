@@ -5,11 +5,13 @@
  *
  * Token j (one per COCO joint of the partner), E = embedDim channels, all crop units of the NEW person's crop:
  *   [0, 17)   one-hot joint identity j
- *   17        confidence c_j (0 for a joint that is missing, < PARTNER_MIN_CONFIDENCE, or outside the crop)
- *   18, 19    c_j (u_j - 0.5), c_j (v_j - 0.5)               position of the joint in the new person's crop
- *   20..27    c_j sin/cos(pi 2^k u_j), c_j sin/cos(pi 2^k v_j), k = 0, 1   (Fourier position)
- *   28, 29    c_j (2 s_j - 1), c_j (2 t_j - 1)               position inside the partner's box (its pose shape)
+ *   17        confidence c_j of the joint (0 when it is missing: below PARTNER_MIN_CONFIDENCE or far outside the crop)
+ *   18, 19    p_j (u_j - 0.5), p_j (v_j - 0.5)               position of the joint in the new person's crop
+ *   20..27    p_j sin/cos(pi 2^k u_j), p_j sin/cos(pi 2^k v_j), k = 0, 1   (Fourier position)
+ *   28, 29    p_j (2 s_j - 1), p_j (2 t_j - 1)               position inside the partner's box (its pose shape)
  *   30..E     0
+ * with p_j = 1 for a present joint and 0 for a missing one (positions are not scaled by the confidence, so the
+ * detector's scores and the data set's visibility flags give the same geometry).
  * Tokens are fixed features (no weights): the diffuser's shared LayerNorm and key/value projections learn to read
  * them, like the object tokens. Pure TypeScript; shapes in the doc comments.
  */
@@ -22,7 +24,7 @@ export const PARTNER_TOKENS = NUM_JOINTS;
 /** Channels the token layout uses; embedDim must be at least this. */
 export const PARTNER_TOKEN_FEATURES = 30;
 /** Partner joints below this confidence count as missing. */
-export const PARTNER_MIN_CONFIDENCE = 0.05;
+export const PARTNER_MIN_CONFIDENCE = 0.2;
 /** Joints farther than this outside the crop ([0, 1] +- margin) count as missing. */
 export const PARTNER_CROP_MARGIN = 0.5;
 
@@ -43,10 +45,11 @@ export function partnerTokens(joints: readonly Keypoint[], box: readonly number[
     const o = j * embedDim;
     const [u, v, c0] = joints[j];
     const inside = u > -PARTNER_CROP_MARGIN && u < 1 + PARTNER_CROP_MARGIN && v > -PARTNER_CROP_MARGIN && v < 1 + PARTNER_CROP_MARGIN;
-    const c = c0 >= PARTNER_MIN_CONFIDENCE && inside && Number.isFinite(u) && Number.isFinite(v) ? Math.min(1, c0) : 0;
+    const present = c0 >= PARTNER_MIN_CONFIDENCE && inside && Number.isFinite(u) && Number.isFinite(v);
     out[o + j] = 1;
-    out[o + 17] = c;
-    if (c === 0) continue;
+    if (!present) continue;
+    out[o + 17] = Math.min(1, c0);
+    const c = 1;
     out[o + 18] = c * (u - 0.5);
     out[o + 19] = c * (v - 0.5);
     let k = o + 20;

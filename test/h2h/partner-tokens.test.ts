@@ -17,11 +17,15 @@ describe('partnerTokens', () => {
     const j = 9;
     const [u, v, c] = joints()[j];
     expect(t[j * E + 17]).toBeCloseTo(c, 6);
-    expect(t[j * E + 18]).toBeCloseTo(c * (u - 0.5), 6);
-    expect(t[j * E + 19]).toBeCloseTo(c * (v - 0.5), 6);
-    expect(t[j * E + 20]).toBeCloseTo(c * Math.sin(Math.PI * u), 6);
-    expect(t[j * E + 28]).toBeCloseTo(c * (2 * (u - 0.25) / 0.45 - 1), 6);
+    expect(t[j * E + 18]).toBeCloseTo(u - 0.5, 6);
+    expect(t[j * E + 19]).toBeCloseTo(v - 0.5, 6);
+    expect(t[j * E + 20]).toBeCloseTo(Math.sin(Math.PI * u), 6);
+    expect(t[j * E + 28]).toBeCloseTo(2 * (u - 0.25) / 0.45 - 1, 6);
     for (let i = PARTNER_TOKEN_FEATURES; i < E; i++) expect(t[j * E + i]).toBe(0);
+  });
+  it('a joint below the confidence threshold is missing', () => {
+    const low = joints(); low[2] = [0.5, 0.5, 0.1];
+    for (let i = 17; i < E; i++) expect(partnerTokens(low, [0, 0, 1, 1], E)[2 * E + i]).toBe(0);
   });
   it('a missing joint keeps only its identity', () => {
     for (let i = 17; i < E; i++) expect(t[4 * E + i]).toBe(0);
@@ -47,7 +51,7 @@ describe('partner geometry in the new person crop', () => {
     expect(p.joints[3][1]).toBeCloseTo((partner.keypoints[3][1] - ry) / rw, 6);
     expect(p.box[0]).toBeCloseTo((150 - rx) / rw, 6);
     const t = partnerCondition(partner, personBox, 640, 480, E);
-    expect(t[3 * E + 18]).toBeCloseTo(0.9 * (p.joints[3][0] - 0.5), 5);
+    expect(t[3 * E + 18]).toBeCloseTo(p.joints[3][0] - 0.5, 5);
   });
   it('flip mirrors u, swaps left/right joints and the box', () => {
     const f = flipPartner(joints(), [0.2, 0.1, 0.6, 0.9]);

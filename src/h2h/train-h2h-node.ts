@@ -1,0 +1,173 @@
+/**
+ * Node-only: training and evaluation of the h2h model.
+ *
+ * Training reuses the skeleton diffuser's trainer (trainDiffuser over a SampleSource) with the h2h source: the
+ * partner box as the object (ROI features, category `person`), the interaction as the action, and the partner's
+ * skeleton as 17 extra tokens. Checkpoints and the final model go to the model directory in the diffuser's format
+ * (resumable), with the baseline statistics of the training set (baseline.json).
+ */
+import { appendFile, mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { UsageError } from '../errors.ts';
+import { DEFAULT_MODEL_CONFIG } from '../skeleton/constants.ts';
+import { featurizeSamples, FeatureSource } from '../skeleton/dataset-node.ts';
+import { mobileNetV2Backbone, type Backbone } from '../skeleton/features.ts';
+import { loadModelDir, readCheckpointState, readModelMeta, saveModelDir } from '../skeleton/model-store-node.ts';
+import { trainDiffuser, type StepInfo } from '../skeleton/train.ts';
+import { baselineStats, meanBaseline, nearestBaseline, type BaselineStats } from '../skeleton/baselines.ts';
+import { conditionInputs } from '../skeleton/evaluate.ts';
+import { runSampler } from '../skeleton/sampler.ts';
+import { rankSamples } from '../skeleton/sampler.ts';
+import { fromCropUnits } from '../skeleton/calculators/normalise.ts';
+import { tf } from '../backend.ts';
+import type { Diffuser } from '../skeleton/diffuser.ts';
+import type { JParamKind } from '../skeleton/loss.ts';
+import type { ModelConfig } from '../skeleton/types.ts';
+import type { Keypoint } from '../skeleton/topology.ts';
+import { H2hSource } from './h2h-source.ts';
+import { readH2hSamples, toScene, type H2hSample } from './h2h-data-node.ts';
+import { evaluateH2hPredictions, type H2hEvalResult } from './evaluate.ts';
+import { PARTNER_TOKENS } from './partner-tokens.ts';
+
+export interface TrainH2hOptions {
+  data: string;
+  out: string;
+  steps: number;
+  batch: number;
+  seed: number;
+  lr: number;
+  lrDecayAt: number[];
+  lrFactor: number;
+  jparam: JParamKind;
+  confWeight: number;
+  flip: boolean;
+  /** Architecture overrides (extraTokens is always 17). */
+  model?: Partial<ModelConfig>;
+  checkpointEvery: number;
+  /** The command line, recorded in config.json. */
+  command?: string;
+  backbone?: Backbone;
+}
+
+/** Defaults of TrainH2hOptions (besides data/out). */
+export const DEFAULT_TRAIN_H2H = {
+  steps: 2000, batch: 64, seed: 1, lr: 1e-3, lrDecayAt: [0.7, 0.9], lrFactor: 10, jparam: 'code' as JParamKind,
+  confWeight: 1, flip: true, checkpointEvery: 100,
+};
+
+export interface H2hTrainReport { out: string; samples: number; steps: number; resumedFrom: number; seconds: number; finalLoss: number; parameters: number }
+
+/** Features and the h2h source of a data set (cached next to the data). */
+export async function h2hSource(samples: H2hSample[], config: ModelConfig, backbone: Backbone, dataDir: string, onProgress?: (d: number, n: number) => void): Promise<H2hSource> {
+  const feats = await featurizeSamples(samples, backbone, config.gridSize, { cacheDir: dataDir, onProgress });
+  return new H2hSource(new FeatureSource(samples, feats, config), samples.map((s) => s.partner));
+}
+
+/** Train (or resume) an h2h model on DIR (an h2h data set). */
+export async function trainH2h(o: TrainH2hOptions, log: (line: string) => void = () => {}, onStep?: (s: StepInfo) => void): Promise<H2hTrainReport> {
+  const t0 = performance.now();
+  const samples = await readH2hSamples(o.data);
+  if (!samples.length) throw new UsageError(`data set ${o.data} has no person with a partner (partner_id)`);
+  const backbone = o.backbone ?? await mobileNetV2Backbone();
+  const config: ModelConfig = {
+    ...DEFAULT_MODEL_CONFIG, ...o.model,
+    extraTokens: PARTNER_TOKENS,
+    categories: ['person'],
+    actions: [...new Set(samples.map((s) => s.action).filter((a): a is string => !!a))].sort(),
+    imageFeatureDim: backbone.globalDim,
+    objectFeatureDim: backbone.mapDim,
+  };
+  log(`featurizing ${samples.length} samples with ${backbone.name}`);
+  const source = await h2hSource(samples, config, backbone, o.data);
+  if (!source.size) throw new UsageError(`data set ${o.data}: no partner box lies inside the new person's crop`);
+  let resume: Parameters<typeof trainDiffuser>[0]['resume'];
+  const ck = await readCheckpointState(o.out).catch(() => null);
+  if (ck && ck.state.step < o.steps) {
+    const meta = await readModelMeta(o.out);
+    if (JSON.stringify(meta.config) === JSON.stringify(config)) {
+      const { model } = await loadModelDir(o.out);
+      resume = { model, optimizer: ck.optimizer, step: ck.state.step };
+      log(`resuming from step ${ck.state.step} of ${o.steps}`);
+    }
+  }
+  await mkdir(o.out, { recursive: true });
+  const logFile = join(o.out, 'train-log.jsonl');
+  if (!resume) await rm(logFile, { force: true });
+  const training = (extra: Record<string, unknown>) => ({
+    mode: 'h2h', data: o.data, samples: source.size, steps: o.steps, batch: o.batch, seed: o.seed, lr: o.lr,
+    lr_decay_at: o.lrDecayAt, lr_factor: o.lrFactor, jparam: o.jparam, conf_weight: o.confWeight, flip: o.flip,
+    backbone: backbone.name, command: o.command, ...extra,
+  });
+  let last: StepInfo | undefined;
+  log(`training ${o.steps} steps, batch ${o.batch}, ${source.size} samples`);
+  const { model } = await trainDiffuser({
+    config, source, steps: o.steps, batch: o.batch, lr: o.lr, lrDecayAt: o.lrDecayAt, lrFactor: o.lrFactor, seed: o.seed,
+    jparam: o.jparam, confWeight: o.confWeight, flip: o.flip, resume, checkpointEvery: o.checkpointEvery,
+    onStep: (s) => {
+      last = s;
+      onStep?.(s);
+      if (s.step % 10 === 0 || s.step === o.steps) void appendFile(logFile, JSON.stringify({ step: s.step, loss: s.loss, joint: s.lossJoint, conf: s.lossConf, lr: s.lr, ms: Math.round(s.ms) }) + '\n');
+    },
+    onCheckpoint: async (c) => {
+      await saveModelDir(o.out, c.model, { training: training({ step: c.step }), optimizer: c.optimizer, state: { step: c.step, steps: o.steps, options: { ...o, backbone: undefined } } });
+    },
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  await saveModelDir(o.out, model, {
+    training: training({ step: o.steps, seconds: Math.round(seconds), final_loss: last?.loss }),
+    baseline: baselineStats(samples),
+  });
+  return { out: o.out, samples: source.size, steps: o.steps, resumedFrom: resume?.step ?? 0, seconds, finalLoss: last?.loss ?? NaN, parameters: model.parameterCount };
+}
+
+export interface EvalH2hOptions {
+  data: string;
+  /** Samples generated per scene (the hand check uses all of them; top-N/SPD the best-ranked). [5] */
+  samplesPerScene?: number;
+  seed?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Predictions (image pixels, best first) of an h2h model for every sample whose partner lies in the crop. */
+export async function h2hModelPredictions(model: Diffuser, samples: H2hSample[], backbone: Backbone, dataDir: string, o: EvalH2hOptions): Promise<Array<Keypoint[][] | null>> {
+  const source = await h2hSource(samples, model.config, backbone, dataDir);
+  const N = o.samplesPerScene ?? 5;
+  const out: Array<Keypoint[][] | null> = samples.map(() => null);
+  source.base.indices.forEach((i, k) => {
+    const ex = source.example(k, false);
+    const inputs = conditionInputs(model, [ex], ex.extra);
+    const r = runSampler(model, inputs, { samples: N, seed: (o.seed ?? 1) + i });
+    tf.dispose(Object.values(inputs));
+    const ranked = rankSamples(r.joints, N, Array.from(r.confidence.subarray(0, 17)));
+    const crop = source.base.feats.targets[i]!.crop;
+    out[i] = ranked.joints.map((js) => fromCropUnits(crop, js.flat()).map(([x, y], j): Keypoint => [x, y, ranked.confidence[j]]));
+    o.onProgress?.(k + 1, source.size);
+  });
+  return out;
+}
+
+/** Score per-scene predictions (null: partner outside the crop, scored as the person-box centre, i.e. a miss). */
+export function scoreH2h(samples: H2hSample[], preds: Array<Keypoint[][] | null>): H2hEvalResult {
+  const filled = samples.map((s, i) => {
+    if (preds[i]) return preds[i]!;
+    const cx = (s.personBox[0] + s.personBox[2]) / 2, cy = (s.personBox[1] + s.personBox[3]) / 2;
+    return [s.keypoints.map((): Keypoint => [cx, cy, 0])];
+  });
+  return evaluateH2hPredictions(samples.map(toScene), filled);
+}
+
+/** Evaluate an h2h model and the mean / nearest baselines (statistics of its training set) on a held-out set. */
+export async function evaluateH2h(model: Diffuser, baseline: BaselineStats | null, o: EvalH2hOptions, backbone?: Backbone): Promise<{ model: H2hEvalResult; mean?: H2hEvalResult; nearest?: H2hEvalResult; scenes: number }> {
+  const samples = await readH2hSamples(o.data);
+  if (!samples.length) throw new UsageError(`data set ${o.data} has no person with a partner (partner_id)`);
+  const bb = backbone ?? await mobileNetV2Backbone();
+  const result = scoreH2h(samples, await h2hModelPredictions(model, samples, bb, o.data, o));
+  if (!baseline) return { model: result, scenes: samples.length };
+  const asBaseline = (s: H2hSample) => ({ personBox: s.personBox, objectBox: s.objectBox, category: s.category, action: s.action });
+  return {
+    scenes: samples.length,
+    model: result,
+    mean: scoreH2h(samples, samples.map((s) => [meanBaseline(baseline, asBaseline(s))])),
+    nearest: scoreH2h(samples, samples.map((s) => [nearestBaseline(baseline, asBaseline(s))])),
+  };
+}
