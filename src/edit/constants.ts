@@ -37,3 +37,19 @@ export const MASK_ON = 255;
  * which is mid grey in bytes.
  */
 export const MASKED_FILL = 128;
+
+/** Negative prompt used when none is given. */
+export const DEFAULT_NEGATIVE = 'blurry, lowres, bad anatomy, extra limbs, missing limbs, deformed hands, watermark, text';
+/** Defaults of an edit job (the paper's GUI: 20 steps, guidance 7.5, ControlNet scale 1.0). */
+export const EDIT_DEFAULTS = { steps: 20, seed: 42, cfg: 7.5, controlStrength: 1.0, timeoutMs: 600_000, workSide: 512 } as const;
+/** Checkpoint names pinplace picks by itself, best first: an inpainting model, else an SD 1.5 base. */
+export const CHECKPOINT_PREFERENCES: readonly RegExp[] = [/inpaint/i, /(v1-5|v1\.5|sd15|sd-1-5|sd_1\.5|1-5)/i];
+/** ControlNet model names pinplace picks by itself. */
+export const CONTROLNET_PREFERENCES: readonly RegExp[] = [/openpose/i];
+/** The node classes the ComfyUI workflow needs. */
+export const COMFY_NODE_TYPES = [
+  'CheckpointLoaderSimple', 'LoadImage', 'ImageToMask', 'ControlNetLoader', 'CLIPTextEncode',
+  'ControlNetApplyAdvanced', 'InpaintModelConditioning', 'KSampler', 'VAEDecode', 'SaveImage',
+] as const;
+/** Id of the SaveImage node in our ComfyUI workflow. */
+export const COMFY_SAVE_NODE = '13';

@@ -2,9 +2,9 @@
  * The guidance files every `generate` / `h2h` writes and `edit` sends: openpose.json, pose.png, mask.png and
  * overlay.png, computed in memory (the caller writes them, e.g. with io/atomic's writeOutputs).
  */
-import sharp from 'sharp';
 import type { RgbImage } from '../io/image.ts';
 import { encodePng } from '../io/image.ts';
+import { rasterToPng } from './png.ts';
 import type { SkeletonFile } from '../data/formats.ts';
 import type { Keypoint } from '../skeleton/topology.ts';
 import type { RasterImage } from '../skeleton/calculators/crop.ts';
@@ -52,19 +52,12 @@ export function guidanceRasters(image: RgbImage, skel: SkeletonFile, sample = 0,
  */
 export async function guidanceFiles(image: RgbImage, skel: SkeletonFile, sample = 0, mask: MaskOptions = {}): Promise<GuidanceFiles> {
   const r = guidanceRasters(image, skel, sample, mask);
-  const [pose, maskPng, overlay] = await Promise.all([encodePng(r.pose), encodeGreyPng(r.mask), encodePng(r.overlay)]);
+  const [pose, maskPng, overlay] = await Promise.all([encodePng(r.pose), rasterToPng(r.mask), encodePng(r.overlay)]);
   return {
     'openpose.json': JSON.stringify(r.openpose, null, 2) + '\n',
     'pose.png': new Uint8Array(pose),
-    'mask.png': new Uint8Array(maskPng),
+    'mask.png': maskPng,
     'overlay.png': new Uint8Array(overlay),
   };
 }
 
-/** A 1-channel raster as an 8-bit greyscale PNG (colour type 0). */
-export async function encodeGreyPng(img: RasterImage<Uint8Array>): Promise<Buffer> {
-  if (img.channels !== 1) throw new RangeError(`encodeGreyPng(): expected 1 channel, got ${img.channels}`);
-  return sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.byteLength), {
-    raw: { width: img.width, height: img.height, channels: 1 },
-  }).toColourspace('b-w').png({ compressionLevel: 6 }).toBuffer();
-}
