@@ -10,7 +10,7 @@
 import { FormatError } from '../errors.ts';
 import { FIT_STAGES, MIN_CONFIDENT_KEYPOINTS, SIDE_VIEW_RATIO, type StageWeights, UNOBSERVED_JOINTS } from './constants.ts';
 import { JointScratch, type JointModel, defaultJointModel, poseJoints } from './joint-model.ts';
-import { RELAXED_POSE } from './kinematics.ts';
+import { RELAXED_POSE, clampPose } from './kinematics.ts';
 import { lmSolve } from './lm-solver.ts';
 import { type ObjectiveContext, makeContext, numParams, project, totalCost } from './objective.ts';
 import type { Camera, FitTarget, FittedBody } from './types.ts';
@@ -218,7 +218,10 @@ export function fitPersonLm(target: FitTarget, o: FitPersonOptions = {}): Fitted
   }
   const r = lmSolve(ctx, best!.x, activeParams(model, last), last);
   best!.iterations += r.iterations;
-  best!.cost = r.cost;
+  // the limits are soft in the solver; the result keeps them exactly
+  clampPose(best!.x.subarray(0, 72));
+  best!.cost = totalCost(ctx, best!.x, last);
+  void r;
   return describeFit(ctx, best!.x, best!.iterations, best!.cost);
 }
 
