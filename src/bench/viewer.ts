@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BenchCase } from './types.ts';
 
-const FRAMES = 120;
+const FRAMES = 60;
 
 export const viewerBench: BenchCase[] = [
   {
@@ -31,7 +31,7 @@ export const viewerBench: BenchCase[] = [
         await page.waitForFunction(() => (window as unknown as { __viewerReady?: boolean }).__viewerReady === true, undefined, { timeout: 120_000 });
         const firstSceneMs = performance.now() - t0;
         const runs: Array<{ medianMs: number; meshes: number; triangles: number; stand_in: boolean }> = [];
-        for (let i = 0; i < Math.max(1, Math.min(ctx.reps, 5)); i++) {
+        for (let i = 0; i < Math.max(1, Math.min(ctx.reps, 3)); i++) {
           runs.push(await page.evaluate((n) => (window as unknown as { __viewer: { benchOrbit(n: number): { medianMs: number; meshes: number; triangles: number; stand_in: boolean } } }).__viewer.benchOrbit(n), FRAMES));
         }
         const med = runs.map((r) => r.medianMs).sort((a, b) => a - b)[runs.length >> 1];

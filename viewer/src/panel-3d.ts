@@ -326,7 +326,7 @@ function standInFigure(at: THREE.Vector3): THREE.Object3D {
   }
   for (let i = 0; i < n; i++) {
     const y = g.attributes.position.getY(i) + 0.85;
-    idx[i * 4] = Math.min(23, Math.floor((y / 1.7) * 23));
+    idx[i * 4] = Math.max(0, Math.min(23, Math.floor((y / 1.7) * 23)));
     w[i * 4] = 1;
   }
   g.setAttribute('skinIndex', new THREE.Uint16BufferAttribute(idx, 4));

@@ -1,0 +1,57 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DOMAIN_MODULES, loadDomain } from '../../src/server/domain-node.ts';
+import { startServer } from '../../src/server/start-server.ts';
+import { fakeDeps } from './fakes.ts';
+
+describe('loadDomain', () => {
+  it('finds each domain function or says why it is missing', async () => {
+    const d = await loadDomain();
+    for (const name of Object.keys(DOMAIN_MODULES) as Array<keyof typeof DOMAIN_MODULES>) {
+      const fn = d[name];
+      const why = d.missing?.[name];
+      expect(typeof fn === 'function' || (typeof why === 'string' && why.length > 0), name).toBe(true);
+      if (fn) expect(why, name).toBeUndefined();
+    }
+    expect(typeof d.guidanceFiles).toBe('function');
+  });
+});
+
+describe('startServer', () => {
+  const outDir = mkdtempSync(join(tmpdir(), 'pinplace-start-'));
+  afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+
+  it('listens, serves the viewer page, its bundle and the API', async () => {
+    const { deps } = fakeDeps();
+    const srv = await startServer({ port: 0, outDir, logger: pino({ level: 'silent' }), deps: { ...deps, sampleDir: null } });
+    try {
+      const page = await fetch(srv.url);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+      const html = await page.text();
+      expect(html).toContain('/dist/main.js');
+      const js = await fetch(new URL('/dist/main.js', srv.url));
+      expect(js.status).toBe(200);
+      expect(js.headers.get('content-type')).toMatch(/javascript/);
+      const health = (await (await fetch(new URL('/api/health', srv.url))).json()) as { backend: string };
+      expect(health.backend).toBe('fake');
+      const sample = (await (await fetch(new URL('/api/sample', srv.url))).json()) as { available: boolean };
+      expect(sample.available).toBe(false);
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it('refuses a port that is taken with a one-line error', async () => {
+    const a = await startServer({ port: 0, outDir, logger: pino({ level: 'silent' }), deps: { sampleDir: null } });
+    try {
+      const port = Number(new URL(a.url).port);
+      await expect(startServer({ port, outDir, logger: pino({ level: 'silent' }), deps: { sampleDir: null } })).rejects.toThrow(`port ${port} is already in use`);
+    } finally {
+      await a.close();
+    }
+  });
+});
