@@ -1,3 +1,103 @@
-import { notBuilt } from './not-built.ts';
+/** `pinplace train`: train the skeleton diffuser on a data set (progress bar, checkpoints, resume, JSON log). */
+import cliProgress from 'cli-progress';
+import type { CommandDef } from '../command.ts';
+import { parseChoiceFlag, parseIntFlag, parseNumberFlag, requireOption } from '../options.ts';
+import { initBackend } from '../../backend.ts';
+import { trainOnData } from '../../skeleton/train-node.ts';
+import { DEFAULT_LAMBDA, type JParamKind } from '../../skeleton/loss.ts';
+import type { AttentionKind } from '../../skeleton/types.ts';
+import { UsageError } from '../../errors.ts';
 
-export const trainCommand = notBuilt('train', 'Train the object-interactive diffuser');
+function fmtTime(s: number): string {
+  if (!Number.isFinite(s)) return '?';
+  const m = Math.floor(s / 60);
+  return m >= 60 ? `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m` : `${m}m${String(Math.round(s % 60)).padStart(2, '0')}s`;
+}
+
+export const trainCommand: CommandDef = {
+  name: 'train',
+  summary: 'Train the skeleton diffuser on a data set (resumable from MODEL_DIR)',
+  options(cmd) {
+    cmd.option('--data <dir>', 'training data set (annotations.json + images/)')
+      .option('--val <dir>', 'held-out data set evaluated at the end')
+      .option('--out <dir>', 'model directory (checkpoints go here; an unfinished run resumes)')
+      .option('--epochs <n>', 'epochs over the training samples', '30')
+      .option('--steps <n>', 'optimiser steps (overrides --epochs)')
+      .option('--batch <n>', 'batch size', '64')
+      .option('--seed <n>', 'random seed', '1')
+      .option('--lr <x>', 'Adam learning rate', '1e-3')
+      .option('--lr-decay <fractions>', 'divide the rate by 10 at these fractions of the steps', '0.6,0.85')
+      .option('--attention <kind>', 'associative | plain | none (paper Table 3)', 'associative')
+      .option('--jparam <kind>', 'J_param weighting: code | paper | none', 'code')
+      .option('--lambda <x>', 'J_param scale (default 100 for code, 1e4 for paper)')
+      .option('--conf-weight <x>', 'weight of the confidence loss', '1')
+      .option('--no-flip', 'no flip augmentation')
+      .option('--no-category', 'no category embedding')
+      .option('--no-action', 'no action embedding')
+      .option('--no-object-position', 'no position embedding of the object tokens (as in the paper)')
+      .option('--dim <n>', 'embedding dimension N_E', '32')
+      .option('--heads <n>', 'attention heads', '8')
+      .option('--depth <n>', 'trunk blocks', '8')
+      .option('--checkpoint-every <n>', 'steps between checkpoints', '200')
+      .option('--max-samples <n>', 'use at most this many training samples');
+  },
+  async run(opts, io) {
+    const data = String(requireOption(opts.data, '--data'));
+    const out = String(requireOption(opts.out, '--out'));
+    const jparam = parseChoiceFlag<JParamKind>(opts.jparam, '--jparam', ['code', 'paper', 'none']);
+    const lrDecayAt = String(opts.lrDecay).split(',').filter(Boolean).map((v) => parseNumberFlag(v, '--lr-decay', 0, 1));
+    const dim = parseIntFlag(opts.dim, '--dim', 4, 1024);
+    const heads = parseIntFlag(opts.heads, '--heads', 1, 64);
+    if (dim % heads) throw new UsageError(`--dim must be divisible by --heads, got ${dim} and ${heads}`);
+    await initBackend();
+    let bar: cliProgress.SingleBar | null = null;
+    let lastLine = 0;
+    const started = performance.now();
+    let from = 0;
+    let trainStart = started;
+    const report = await trainOnData({
+      data, out, val: opts.val ? String(opts.val) : undefined,
+      epochs: parseNumberFlag(opts.epochs, '--epochs', 0.001, 1e6),
+      steps: opts.steps !== undefined ? parseIntFlag(opts.steps, '--steps', 1) : undefined,
+      batch: parseIntFlag(opts.batch, '--batch', 1, 4096),
+      seed: parseIntFlag(opts.seed, '--seed', 0, 2 ** 31 - 1),
+      lr: parseNumberFlag(opts.lr, '--lr', 1e-8, 1),
+      lrDecayAt, lrFactor: 10, jparam,
+      lambda: opts.lambda !== undefined ? parseNumberFlag(opts.lambda, '--lambda', 0) : DEFAULT_LAMBDA[jparam],
+      confWeight: parseNumberFlag(opts.confWeight, '--conf-weight', 0),
+      flip: opts.flip !== false,
+      model: {
+        attention: parseChoiceFlag<AttentionKind>(opts.attention, '--attention', ['associative', 'plain', 'none']),
+        embedDim: dim, heads, depth: parseIntFlag(opts.depth, '--depth', 1, 64),
+        objectPosition: opts.objectPosition !== false,
+      },
+      useCategory: opts.category !== false,
+      useAction: opts.action !== false,
+      checkpointEvery: parseIntFlag(opts.checkpointEvery, '--checkpoint-every', 1),
+      maxSamples: opts.maxSamples !== undefined ? parseIntFlag(opts.maxSamples, '--max-samples', 1) : undefined,
+      command: `pinplace train ${process.argv.slice(3).join(' ')}`.trim(),
+    }, {
+      log: (l) => io.err(l),
+      featurizeProgress: (d, n) => { if (performance.now() - lastLine > 10_000 || d === n) { lastLine = performance.now(); io.err(`features ${d}/${n}`); } },
+      start: (total, f) => {
+        from = f;
+        trainStart = performance.now();
+        if (io.progress) {
+          bar = new cliProgress.SingleBar({ stream: process.stderr, format: 'train [{bar}] {value}/{total} loss {loss} lr {lr} | {rate} s/step | ETA {eta_h}' }, cliProgress.Presets.shades_classic);
+          bar.start(total, f, { loss: '-', lr: '-', rate: '-', eta_h: '?' });
+        }
+      },
+      step: (s) => {
+        const elapsed = (performance.now() - trainStart) / 1000;
+        const rate = elapsed / Math.max(1, s.step - from);
+        const eta = rate * (s.total - s.step);
+        if (bar) bar.update(s.step, { loss: s.loss.toFixed(4), lr: s.lr.toExponential(0), rate: rate.toFixed(2), eta_h: fmtTime(eta) });
+        else if (s.step % 50 === 0 || s.step === s.total) io.err(`step ${s.step}/${s.total} loss ${s.loss.toFixed(4)} (joint ${s.lossJoint.toFixed(4)}, conf ${s.lossConf.toFixed(4)}) lr ${s.lr.toExponential(0)} ${rate.toFixed(2)} s/step ETA ${fmtTime(eta)}`);
+      },
+      stop: () => { (bar as cliProgress.SingleBar | null)?.stop(); },
+    });
+    io.out(`trained ${report.steps} steps on ${report.samples} samples in ${fmtTime(report.seconds)}; model in ${report.out}`);
+    if (report.val) io.out(`val: top1 ${report.val.top1.toFixed(1)} % top3 ${report.val.top3.toFixed(1)} % top5 ${report.val.top5.toFixed(1)} % SPD ${report.val.spd.toFixed(4)}`);
+    return { ...report, val: report.val ?? null };
+  },
+};

@@ -1,0 +1,204 @@
+/**
+ * The object-interactive diffuser (paper §2.2-2.3, as coded), on cached backbone features.
+ *
+ *   I_cond = Linear(LN(global)) -> [B,17,E]            image condition (17 joint tokens)
+ *   conf   = sigmoid(Linear(global)) -> [B,17]          confidence head
+ *   O      = MLP(ROI[B,P0,C]) (+ position + category + action embeddings) ++ extraTokens -> [B,P,E]
+ *   Q      = Linear(x_t) + pos_embed + I_cond          noise pose embedding + image condition (summed, as coded)
+ *   x      = AssociativeAttention(Q, O) + TimeEmb(t)   then depth x trunk blocks, LN, Linear(E,2) -> x0 [B,17,2]
+ */
+import * as tf from '@tensorflow/tfjs';
+import { adjacencyMatrix, NUM_JOINTS } from './topology.ts';
+import { gelu, layerNorm, linear, mulberry32, ParamStore } from './layers.ts';
+import { objectAttentionBlock, objectKeys, trunkBlock, type BnStats, type ObjectKeys } from './attention.ts';
+import { POS_FREQS } from './constants.ts';
+import { timestepEmbedding } from './schedule.ts';
+import type { ModelConfig } from './types.ts';
+
+/** Width of the per-token geometry feature (Fourier of the cell centre + box size). */
+export const GEOM_DIM = 4 * POS_FREQS + 2;
+
+/** Batched condition inputs (tensors). */
+export interface ConditionInputs {
+  /** [B, imageFeatureDim] */
+  global: tf.Tensor;
+  /** [B, gridSize^2, objectFeatureDim] */
+  roi: tf.Tensor;
+  /** [B, gridSize^2, GEOM_DIM] (see tokenGeometry) */
+  geom: tf.Tensor;
+  /** One-hot [B, categories+1] / [B, actions+1]; omitted when the model has no such vocabulary. */
+  category?: tf.Tensor;
+  action?: tf.Tensor;
+  /** [B, extraTokens, embedDim] for models with extra tokens. */
+  extra?: tf.Tensor;
+}
+
+/** Condition computed once per input (reused by every denoising iteration). */
+export interface Condition {
+  icond: tf.Tensor; // [B,17,E]
+  conf: tf.Tensor; // [B,17]
+  keys: ObjectKeys;
+}
+
+/**
+ * Per-token geometry for an object box in crop units: for each of the g x g ROI cells (row-major, y then x),
+ * sin/cos(2^k pi u), sin/cos(2^k pi v) of the cell centre (k < POS_FREQS) and the box width and height.
+ */
+export function tokenGeometry(box: readonly number[], g: number, out = new Float32Array(g * g * GEOM_DIM)): Float32Array {
+  const [x1, y1, x2, y2] = box;
+  let o = 0;
+  for (let r = 0; r < g; r++) {
+    for (let c = 0; c < g; c++) {
+      const u = x1 + ((c + 0.5) / g) * (x2 - x1);
+      const v = y1 + ((r + 0.5) / g) * (y2 - y1);
+      for (let k = 0; k < POS_FREQS; k++) {
+        const f = Math.PI * 2 ** k;
+        out[o++] = Math.sin(f * u); out[o++] = Math.cos(f * u);
+        out[o++] = Math.sin(f * v); out[o++] = Math.cos(f * v);
+      }
+      out[o++] = x2 - x1;
+      out[o++] = y2 - y1;
+    }
+  }
+  return out;
+}
+
+export class Diffuser {
+  readonly config: ModelConfig;
+  readonly params = new ParamStore();
+  readonly adj: tf.Tensor2D;
+  readonly P: number;
+
+  constructor(config: ModelConfig, seed = 0) {
+    this.config = config;
+    const { embedDim: E, heads: H, depth, mlpRatio, gridSize, imageFeatureDim: Cg, objectFeatureDim: Cr, objectHidden } = config;
+    if (E % H !== 0) throw new RangeError(`Diffuser: embedDim ${E} must be divisible by heads ${H}`);
+    this.P = gridSize * gridSize + config.extraTokens;
+    const P = this.P;
+    const rand = mulberry32(seed ^ 0x5eed);
+    const p = this.params;
+    const std = 0.02;
+    const lin = (name: string, i: number, o: number, s = std) => { p.add(`${name}.w`, [i, o], s, rand); p.add(`${name}.b`, [o], 'zeros', rand); };
+    const ln = (name: string, n: number) => { p.add(`${name}.g`, [n], 'ones', rand); p.add(`${name}.b`, [n], 'zeros', rand); };
+    // conditions
+    ln('img.ln', Cg);
+    lin('img.fc', Cg, NUM_JOINTS * E);
+    lin('conf', Cg, NUM_JOINTS);
+    lin('obj.fc1', Cr, objectHidden);
+    lin('obj.fc2', objectHidden, E);
+    if (config.objectPosition) p.add('obj.pos.w', [GEOM_DIM, E], std, rand);
+    if (config.categories.length) p.add('obj.cat', [config.categories.length + 1, E], std, rand);
+    if (config.actions.length) p.add('obj.act', [config.actions.length + 1, E], std, rand);
+    // noise pose embedding
+    lin('npe', 2, E);
+    p.add('npe.pos', [NUM_JOINTS, E], 'zeros', rand);
+    // pose-object attention
+    ln('oa.ln1', E);
+    ln('oa.ln2', E);
+    if (config.attention === 'none') {
+      lin('oa.pool', E, E);
+    } else {
+      lin('oa.q', E, E);
+      lin('oa.k', E, E);
+      lin('oa.v', E, E);
+      lin('oa.proj', E, E);
+    }
+    if (config.attention === 'associative') {
+      p.add('oa.W', [H * P, H * P], 0.001, rand); // N(0, 0.001) as in the code
+      ln('oa.bn', H * P);
+      p.add('oa.bn.mean', [H * P], 'zeros', rand, false);
+      p.add('oa.bn.var', [H * P], 'ones', rand, false);
+    }
+    lin('oa.fc1', E, E * mlpRatio);
+    lin('oa.fc2', E * mlpRatio, E);
+    ln('lns', E);
+    // time embedding
+    lin('time.fc1', E, 2 * E);
+    lin('time.fc2', 2 * E, E);
+    // trunk
+    for (let i = 0; i < depth; i++) {
+      ln(`tb${i}.ln1`, E);
+      lin(`tb${i}.qkv`, E, 3 * E);
+      lin(`tb${i}.proj`, E, E);
+      ln(`tb${i}.ln2`, E);
+      lin(`tb${i}.fc1`, E, E * mlpRatio);
+      lin(`tb${i}.fc2`, E * mlpRatio, E);
+    }
+    ln('head.ln', E);
+    lin('head.fc', E, 2);
+    this.adj = tf.tensor2d(adjacencyMatrix(true), [NUM_JOINTS, NUM_JOINTS]);
+  }
+
+  /** Number of trainable scalars. */
+  get parameterCount(): number {
+    let n = 0;
+    for (const v of this.params.vars.values()) n += v.size;
+    return n;
+  }
+
+  /** Image condition, confidence and the object side of the attention. */
+  condition(inp: ConditionInputs): Condition {
+    const p = this.params;
+    const c = this.config;
+    const B = inp.global.shape[0];
+    const icond = tf.reshape(linear(layerNorm(inp.global, p.get('img.ln.g'), p.get('img.ln.b')), p.get('img.fc.w'), p.get('img.fc.b')), [B, NUM_JOINTS, c.embedDim]);
+    const conf = tf.sigmoid(linear(inp.global, p.get('conf.w'), p.get('conf.b')));
+    let o = linear(gelu(linear(inp.roi, p.get('obj.fc1.w'), p.get('obj.fc1.b'))), p.get('obj.fc2.w'), p.get('obj.fc2.b'));
+    if (c.objectPosition) o = tf.add(o, linear(inp.geom, p.get('obj.pos.w')));
+    let tokenBias: tf.Tensor | null = null;
+    if (c.categories.length && inp.category) tokenBias = linear(inp.category, p.get('obj.cat'));
+    if (c.actions.length && inp.action) {
+      const a = linear(inp.action, p.get('obj.act'));
+      tokenBias = tokenBias ? tf.add(tokenBias, a) : a;
+    }
+    if (tokenBias) o = tf.add(o, tf.reshape(tokenBias, [B, 1, c.embedDim]));
+    if (c.extraTokens > 0) {
+      if (!inp.extra) throw new RangeError(`Diffuser.condition(): the model expects ${c.extraTokens} extra tokens`);
+      o = tf.concat([o, inp.extra], 1);
+    }
+    const keys = objectKeys(p, o, c.attention, { E: c.embedDim, H: c.heads, P: this.P });
+    return { icond, conf, keys };
+  }
+
+  /** Time embedding MLP for integer timesteps: [n] -> [n, 1, E]. */
+  timeEmbedding(ts: ArrayLike<number>): tf.Tensor {
+    const E = this.config.embedDim;
+    const p = this.params;
+    const raw = tf.tensor2d(timestepEmbedding(ts, E), [ts.length, E]);
+    const h = linear(gelu(linear(raw, p.get('time.fc1.w'), p.get('time.fc1.b'))), p.get('time.fc2.w'), p.get('time.fc2.b'));
+    return tf.reshape(h, [ts.length, 1, E]);
+  }
+
+  /**
+   * x0 prediction from noisy joints x_t [B,17,2] (crop units), the condition (batch B or 1, broadcast) and the time
+   * embedding [B or 1, 1, E]. `training` uses batch statistics in the BatchNorm and returns them.
+   */
+  denoise(xt: tf.Tensor, cond: Condition, temb: tf.Tensor, training = false): { x0: tf.Tensor; bn?: BnStats } {
+    const p = this.params;
+    const c = this.config;
+    const dims = { E: c.embedDim, H: c.heads, P: this.P };
+    let x = tf.add(tf.add(linear(xt, p.get('npe.w'), p.get('npe.b')), p.get('npe.pos')), cond.icond);
+    const r = objectAttentionBlock(p, x, cond.keys, c.attention, dims, this.adj, training);
+    x = tf.add(r.x, temb);
+    for (let i = 0; i < c.depth; i++) x = trunkBlock(p, i, x, dims);
+    const x0 = linear(layerNorm(x, p.get('head.ln.g'), p.get('head.ln.b')), p.get('head.fc.w'), p.get('head.fc.b'));
+    return { x0, bn: r.bn };
+  }
+
+  /** Fold one batch's BatchNorm statistics into the running averages (momentum 0.1, unbiased variance). */
+  updateBatchNorm(bn: BnStats | undefined, rows: number): void {
+    if (!bn) return;
+    tf.tidy(() => {
+      const m = this.params.get('oa.bn.mean');
+      const v = this.params.get('oa.bn.var');
+      const unbiased = tf.mul(bn.variance, rows / Math.max(1, rows - 1));
+      m.assign(tf.add(tf.mul(m, 1 - 0.1), tf.mul(bn.mean, 0.1)));
+      v.assign(tf.add(tf.mul(v, 1 - 0.1), tf.mul(unbiased, 0.1)));
+    });
+  }
+
+  dispose(): void {
+    this.params.dispose();
+    this.adj.dispose();
+  }
+}

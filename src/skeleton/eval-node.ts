@@ -1,0 +1,53 @@
+/**
+ * Node-only: evaluate a model (or a baseline) on a data set with the official metrics.
+ */
+import { evaluateSkeletons, type MetricSample, type MetricsResult } from './metrics.ts';
+import { featurizeSamples, FeatureSource, readHoiSamples, type FeatureTable, type HoiSample } from './dataset-node.ts';
+import { predictSkeletons } from './evaluate.ts';
+import { fromCropUnits } from './calculators/normalise.ts';
+import { meanBaseline, nearestBaseline, type BaselineStats } from './baselines.ts';
+import type { Diffuser } from './diffuser.ts';
+import type { Backbone } from './features.ts';
+import type { Keypoint } from './topology.ts';
+import type { SampleFeatures, SamplerConfig } from './types.ts';
+
+/** Predictions (image pixels) of a model for every sample whose object lies in the person crop. */
+export function modelPredictions(model: Diffuser, samples: HoiSample[], feats: FeatureTable, seed: number, sampler?: Partial<SamplerConfig>): Array<Keypoint[] | null> {
+  const src = new FeatureSource(samples, feats, model.config);
+  const inputs: SampleFeatures[] = src.indices.map((_, k) => src.example(k, false));
+  const pred = predictSkeletons(model, inputs, seed, sampler);
+  const out: Array<Keypoint[] | null> = samples.map(() => null);
+  src.indices.forEach((i, k) => {
+    const pts = fromCropUnits(feats.targets[i]!.crop, pred.subarray(k * 34, (k + 1) * 34));
+    out[i] = pts.map(([x, y]): Keypoint => [x, y, 1]);
+  });
+  return out;
+}
+
+/**
+ * Official metrics of predictions against a data set's GT. Samples without a prediction (object outside the
+ * person crop) are scored with the person-box centre for every joint, so they count as misses, not as skipped.
+ */
+export function scorePredictions(samples: HoiSample[], preds: Array<Keypoint[] | null>): MetricsResult {
+  const ms: MetricSample[] = samples.map((s, i) => {
+    const cx = (s.personBox[0] + s.personBox[2]) / 2, cy = (s.personBox[1] + s.personBox[3]) / 2;
+    return { personBox: s.personBox, objectBox: s.objectBox, gt: s.keypoints, pred: preds[i] ?? s.keypoints.map((): Keypoint => [cx, cy, 0]) };
+  });
+  return evaluateSkeletons(ms);
+}
+
+export interface EvalOptions { data: string; seed?: number; sampler?: Partial<SamplerConfig>; onProgress?: (d: number, n: number) => void }
+
+/** Evaluate a model on a data-set directory. */
+export async function evaluateModel(model: Diffuser, backbone: Backbone, o: EvalOptions): Promise<MetricsResult> {
+  const samples = await readHoiSamples(o.data);
+  const feats = await featurizeSamples(samples, backbone, model.config.gridSize, { cacheDir: o.data, onProgress: o.onProgress });
+  return scorePredictions(samples, modelPredictions(model, samples, feats, o.seed ?? 1, o.sampler));
+}
+
+/** Evaluate a baseline on a data-set directory. */
+export async function evaluateBaseline(kind: 'mean' | 'nearest', stats: BaselineStats, data: string): Promise<MetricsResult> {
+  const samples = await readHoiSamples(data);
+  const f = kind === 'mean' ? meanBaseline : nearestBaseline;
+  return scorePredictions(samples, samples.map((s) => f(stats, s)));
+}

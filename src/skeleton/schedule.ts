@@ -1,0 +1,35 @@
+/**
+ * The diffusion schedule (cosine, Nichol & Dhariwal, s = 0.008, T = 1000, betas clipped at 0.999) and the
+ * sinusoidal timestep embedding.
+ */
+import { COSINE_S, MAX_BETA } from './constants.ts';
+
+/** alpha-bar_t for t = 0..T-1 of the cosine schedule (after clipping the betas). */
+export function cosineAlphaBar(T: number): Float64Array {
+  const f = (t: number) => Math.cos(((t / T + COSINE_S) / (1 + COSINE_S)) * (Math.PI / 2)) ** 2;
+  const out = new Float64Array(T);
+  let prod = 1;
+  for (let t = 0; t < T; t++) {
+    const beta = Math.min(1 - f(t + 1) / f(t), MAX_BETA);
+    prod *= 1 - beta;
+    out[t] = prod;
+  }
+  return out;
+}
+
+/**
+ * Sinusoidal embedding of integer timesteps: [sin(t w_i), cos(t w_i)] with w_i = 10000^(-i/(dim/2)).
+ * Returns [ts.length * dim], row-major.
+ */
+export function timestepEmbedding(ts: ArrayLike<number>, dim: number): Float32Array {
+  const half = dim >> 1;
+  const out = new Float32Array(ts.length * dim);
+  for (let b = 0; b < ts.length; b++) {
+    for (let i = 0; i < half; i++) {
+      const w = Math.exp((-Math.log(10000) * i) / half);
+      out[b * dim + i] = Math.sin(ts[b] * w);
+      out[b * dim + half + i] = Math.cos(ts[b] * w);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,141 @@
+/**
+ * Node-only: `pinplace train` as a function. Reads the data set, featurizes it once (cached), trains with
+ * trainDiffuser, checkpoints into the model directory (resumable), appends a JSON log, evaluates on --val and
+ * writes the final model with its baseline statistics.
+ */
+import { appendFile, mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { UsageError } from '../errors.ts';
+import { DEFAULT_MODEL_CONFIG } from './constants.ts';
+import { featurizeSamples, FeatureSource, readHoiSamples } from './dataset-node.ts';
+import { mobileNetV2Backbone, type Backbone } from './features.ts';
+import { deserializeModel } from './model-io.ts';
+import { loadModelDir, readCheckpointState, readModelMeta, saveModelDir } from './model-store-node.ts';
+import { trainDiffuser, type StepInfo } from './train.ts';
+import { baselineStats } from './baselines.ts';
+import { evaluateModel } from './eval-node.ts';
+import type { JParamKind } from './loss.ts';
+import type { ModelConfig } from './types.ts';
+import type { MetricsResult } from './metrics.ts';
+
+export interface TrainRunOptions {
+  data: string;
+  val?: string;
+  out: string;
+  epochs?: number;
+  /** Overrides epochs. */
+  steps?: number;
+  batch: number;
+  seed: number;
+  lr: number;
+  lrDecayAt: number[];
+  lrFactor: number;
+  jparam: JParamKind;
+  lambda?: number;
+  confWeight: number;
+  flip: boolean;
+  /** Architecture overrides of DEFAULT_MODEL_CONFIG. */
+  model: Partial<ModelConfig>;
+  /** Use category / action embeddings (vocabularies from the training data). */
+  useCategory: boolean;
+  useAction: boolean;
+  checkpointEvery: number;
+  /** Use at most this many samples (first N). */
+  maxSamples?: number;
+  /** The command line, recorded in the model card data. */
+  command?: string;
+  backbone?: Backbone;
+}
+
+export interface TrainReport {
+  out: string; samples: number; steps: number; resumedFrom: number; seconds: number;
+  finalLoss: number; val?: MetricsResult; parameters: number;
+}
+
+export interface TrainHooks {
+  log(line: string): void;
+  featurizeProgress?(done: number, total: number): void;
+  start?(total: number, from: number): void;
+  step?(s: StepInfo): void;
+  stop?(): void;
+}
+
+export async function trainOnData(o: TrainRunOptions, hooks: TrainHooks): Promise<TrainReport> {
+  const t0 = performance.now();
+  let samples = await readHoiSamples(o.data);
+  if (o.maxSamples) samples = samples.slice(0, o.maxSamples);
+  if (!samples.length) throw new UsageError(`data set ${o.data} has no (person, object) samples`);
+  const uniq = (xs: Array<string | null>) => [...new Set(xs.filter((x): x is string => !!x))].sort();
+  const config: ModelConfig = {
+    ...DEFAULT_MODEL_CONFIG, ...o.model,
+    categories: o.useCategory ? uniq(samples.map((s) => s.category)) : [],
+    actions: o.useAction ? uniq(samples.map((s) => s.action)) : [],
+  };
+  const backbone = o.backbone ?? await mobileNetV2Backbone();
+  config.imageFeatureDim = backbone.globalDim;
+  config.objectFeatureDim = backbone.mapDim;
+  hooks.log(`featurizing ${samples.length} samples with ${backbone.name} (cached in the data directory)`);
+  const feats = await featurizeSamples(samples, backbone, config.gridSize, { cacheDir: o.data, onProgress: hooks.featurizeProgress });
+  const source = new FeatureSource(samples, feats, config);
+  if (!source.size) throw new UsageError(`data set ${o.data}: no sample has its object box inside the person crop`);
+  const steps = o.steps ?? Math.max(1, Math.ceil(((o.epochs ?? 30) * source.size) / o.batch));
+  const options = { ...o, backbone: undefined, steps, config };
+  // resume from a checkpoint in the output directory with the same architecture
+  let resume: Parameters<typeof trainDiffuser>[0]['resume'];
+  const ck = await readCheckpointState(o.out).catch(() => null);
+  if (ck && ck.state.step < steps) {
+    const meta = await readModelMeta(o.out);
+    if (JSON.stringify(meta.config) === JSON.stringify(config)) {
+      const { model } = await loadModelDir(o.out);
+      resume = { model, optimizer: ck.optimizer, step: ck.state.step };
+      hooks.log(`resuming from step ${ck.state.step} of ${steps} in ${o.out}`);
+    } else {
+      hooks.log(`checkpoint in ${o.out} has another architecture; starting afresh`);
+    }
+  } else if (ck && ck.state.step >= steps) {
+    hooks.log(`${o.out} already holds a model trained for ${ck.state.step} steps; training again from scratch`);
+  }
+  await mkdir(o.out, { recursive: true });
+  const logFile = join(o.out, 'train-log.jsonl');
+  if (!resume) await rm(logFile, { force: true });
+  const training = (extra: Record<string, unknown>) => ({
+    data: o.data, samples: source.size, steps, batch: o.batch, seed: o.seed, lr: o.lr, lr_decay_at: o.lrDecayAt,
+    lr_factor: o.lrFactor, jparam: o.jparam, lambda: o.lambda, conf_weight: o.confWeight, flip: o.flip,
+    backbone: backbone.name, command: o.command, ...extra,
+  });
+  hooks.start?.(steps, resume?.step ?? 0);
+  let last: StepInfo | undefined;
+  const { model } = await trainDiffuser({
+    config, source, steps, batch: o.batch, lr: o.lr, lrDecayAt: o.lrDecayAt, lrFactor: o.lrFactor, seed: o.seed,
+    jparam: o.jparam, lambda: o.lambda, confWeight: o.confWeight, flip: o.flip, resume,
+    checkpointEvery: o.checkpointEvery,
+    onStep: (s) => {
+      last = s;
+      hooks.step?.(s);
+      if (s.step % 10 === 0 || s.step === steps) void appendFile(logFile, JSON.stringify({ step: s.step, loss: s.loss, joint: s.lossJoint, conf: s.lossConf, lr: s.lr, ms: Math.round(s.ms) }) + '\n');
+    },
+    onCheckpoint: async (c) => {
+      await saveModelDir(o.out, c.model, {
+        training: training({ step: c.step }), optimizer: c.optimizer,
+        state: { step: c.step, steps, options: JSON.parse(JSON.stringify(options)) },
+      });
+    },
+  });
+  hooks.stop?.();
+  let val: MetricsResult | undefined;
+  if (o.val) {
+    hooks.log(`evaluating on ${o.val}`);
+    val = await evaluateModel(model, backbone, { data: o.val, seed: 1 });
+  }
+  const stats = baselineStats(samples);
+  const seconds = (performance.now() - t0) / 1000;
+  await saveModelDir(o.out, model, {
+    training: training({ step: steps, seconds: Math.round(seconds), final_loss: last?.loss, ...(val ? { val: o.val, val_metrics: val } : {}) }),
+    baseline: stats,
+  });
+  // the final directory keeps config.json + weights.bin + baseline.json; optimiser state stays for resume
+  await appendFile(logFile, JSON.stringify({ done: true, steps, seconds: Math.round(seconds), val }) + '\n');
+  return { out: o.out, samples: source.size, steps, resumedFrom: resume?.step ?? 0, seconds, finalLoss: last?.loss ?? NaN, val, parameters: model.parameterCount };
+}
+
+export { deserializeModel };

@@ -1,0 +1,176 @@
+/**
+ * Training of the diffuser on cached features (paper §3): pred-x0 objective with the cosine schedule, the HOI loss
+ * (J_param weighting + confidence loss), Adam with a step schedule, flip augmentation, fixed seeds, checkpoints and
+ * resume. Exported as a function over a sample source so other modes (human-to-human) reuse it.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { Diffuser, GEOM_DIM, tokenGeometry } from './diffuser.ts';
+import { gaussian, mulberry32 } from './layers.ts';
+import { cosineAlphaBar } from './schedule.ts';
+import { jointWeights, type JParamKind, DEFAULT_LAMBDA } from './loss.ts';
+import { NUM_JOINTS } from './topology.ts';
+import type { ModelConfig, TrainExample } from './types.ts';
+import type { ConditionInputs } from './diffuser.ts';
+
+/** A named tensor (optimiser state). */
+export interface NamedTensor { name: string; tensor: tf.Tensor }
+
+/** Where training examples come from. */
+export interface SampleSource {
+  /** Number of examples. */
+  readonly size: number;
+  /** Example i; `flip` asks for the horizontally mirrored version (joints, box and features). */
+  example(i: number, flip: boolean): TrainExample;
+}
+
+export interface TrainOptions {
+  config: ModelConfig;
+  source: SampleSource;
+  /** Optimiser steps in all. */
+  steps: number;
+  batch: number;
+  /** Adam learning rate before decay. */
+  lr: number;
+  /** Fractions of `steps` at which the rate is divided by `lrFactor` (paper: epochs 70 and 120 of 180). */
+  lrDecayAt: number[];
+  lrFactor: number;
+  seed: number;
+  jparam: JParamKind;
+  lambda?: number;
+  /** Weight of the confidence loss. */
+  confWeight: number;
+  /** Flip augmentation with probability 0.5. */
+  flip: boolean;
+  /** Resume: a model (weights loaded), the optimiser's state and the step reached. */
+  resume?: { model: Diffuser; optimizer?: NamedTensor[]; step: number };
+  /** Called every `checkpointEvery` steps and at the end with the state to save. */
+  checkpointEvery?: number;
+  onCheckpoint?(s: { model: Diffuser; optimizer: NamedTensor[]; step: number; final: boolean }): Promise<void>;
+  /** Called after each step. */
+  onStep?(s: StepInfo): void;
+}
+
+export interface StepInfo { step: number; total: number; loss: number; lossJoint: number; lossConf: number; lr: number; ms: number }
+
+/** Learning rate at a step of the step schedule. */
+export function learningRate(o: Pick<TrainOptions, 'lr' | 'lrDecayAt' | 'lrFactor' | 'steps'>, step: number): number {
+  let lr = o.lr;
+  for (const f of o.lrDecayAt) if (step >= Math.round(f * o.steps)) lr /= o.lrFactor;
+  return lr;
+}
+
+/** A batch as tensors plus JS-side targets. */
+interface Batch { inputs: ConditionInputs; xt: tf.Tensor; x0: tf.Tensor; weights: tf.Tensor; mask: tf.Tensor; t: number[] }
+
+/**
+ * Assemble a training batch: examples (with flips), t ~ U{0..T-1}, x_t = sqrt(ab) x0 + sqrt(1-ab) eps clamped to
+ * +-1.1, J_param weights. Everything random comes from `rand`.
+ */
+export function makeBatch(model: Diffuser, src: SampleSource, idx: number[], rand: () => number, o: Pick<TrainOptions, 'flip' | 'jparam' | 'lambda'>, alphaBar: Float64Array): Batch {
+  const c = model.config;
+  const B = idx.length;
+  const P0 = c.gridSize * c.gridSize;
+  const g = new Float32Array(B * c.imageFeatureDim);
+  const roi = new Float32Array(B * P0 * c.objectFeatureDim);
+  const geom = new Float32Array(B * P0 * GEOM_DIM);
+  const cat = new Float32Array(B * (c.categories.length + 1));
+  const act = new Float32Array(B * (c.actions.length + 1));
+  const extra = c.extraTokens ? new Float32Array(B * c.extraTokens * c.embedDim) : null;
+  const x0 = new Float32Array(B * NUM_JOINTS * 2);
+  const xt = new Float32Array(B * NUM_JOINTS * 2);
+  const w = new Float32Array(B * NUM_JOINTS);
+  const m = new Float32Array(B * NUM_JOINTS);
+  const t: number[] = [];
+  idx.forEach((i, b) => {
+    const ex = src.example(i, o.flip && rand() < 0.5);
+    g.set(ex.global, b * c.imageFeatureDim);
+    roi.set(ex.roi, b * P0 * c.objectFeatureDim);
+    geom.set(tokenGeometry(ex.objectBox, c.gridSize), b * P0 * GEOM_DIM);
+    cat[b * (c.categories.length + 1) + ex.category] = 1;
+    act[b * (c.actions.length + 1) + ex.action] = 1;
+    if (extra && ex.extra) extra.set(ex.extra, b * c.extraTokens * c.embedDim);
+    x0.set(ex.joints, b * NUM_JOINTS * 2);
+    m.set(ex.mask, b * NUM_JOINTS);
+    w.set(jointWeights(ex.joints, ex.mask, ex.objectBox, o.jparam, o.lambda ?? DEFAULT_LAMBDA[o.jparam]), b * NUM_JOINTS);
+    const tb = Math.min(alphaBar.length - 1, Math.floor(rand() * alphaBar.length));
+    t.push(tb);
+    const sa = Math.sqrt(alphaBar[tb]), sn = Math.sqrt(1 - alphaBar[tb]);
+    for (let k = 0; k < NUM_JOINTS * 2; k++) {
+      const v = sa * ex.joints[k] + sn * gaussian(rand);
+      xt[b * NUM_JOINTS * 2 + k] = Math.max(-1.1, Math.min(1.1, v));
+    }
+  });
+  const inputs: ConditionInputs = {
+    global: tf.tensor2d(g, [B, c.imageFeatureDim]),
+    roi: tf.tensor3d(roi, [B, P0, c.objectFeatureDim]),
+    geom: tf.tensor3d(geom, [B, P0, GEOM_DIM]),
+    ...(c.categories.length ? { category: tf.tensor2d(cat, [B, c.categories.length + 1]) } : {}),
+    ...(c.actions.length ? { action: tf.tensor2d(act, [B, c.actions.length + 1]) } : {}),
+    ...(extra ? { extra: tf.tensor3d(extra, [B, c.extraTokens, c.embedDim]) } : {}),
+  };
+  return {
+    inputs, t,
+    xt: tf.tensor3d(xt, [B, NUM_JOINTS, 2]),
+    x0: tf.tensor3d(x0, [B, NUM_JOINTS, 2]),
+    weights: tf.tensor3d(w, [B, NUM_JOINTS, 1]),
+    mask: tf.tensor2d(m, [B, NUM_JOINTS]),
+  };
+}
+
+function disposeBatch(b: Batch): void {
+  tf.dispose([b.xt, b.x0, b.weights, b.mask, ...Object.values(b.inputs)]);
+}
+
+/** Loss of one batch: { total, joint, conf } scalars (inside a tidy/minimize). */
+export function hoiLoss(model: Diffuser, b: Batch, confWeight: number, training = true): { total: tf.Scalar; joint: tf.Scalar; conf: tf.Scalar; bn?: ReturnType<Diffuser['denoise']>['bn'] } {
+  const cond = model.condition(b.inputs);
+  const temb = model.timeEmbedding(b.t);
+  const r = model.denoise(b.xt, cond, temb, training);
+  const joint = tf.mean(tf.mul(tf.abs(tf.sub(b.x0, r.x0)), b.weights)) as tf.Scalar;
+  const conf = tf.mean(tf.abs(tf.sub(cond.conf, b.mask))) as tf.Scalar;
+  return { total: tf.add(joint, tf.mul(conf, confWeight)) as tf.Scalar, joint, conf, bn: r.bn };
+}
+
+/** Train (or resume training) a diffuser; returns the model and the per-step log. */
+export async function trainDiffuser(o: TrainOptions): Promise<{ model: Diffuser; log: StepInfo[] }> {
+  if (o.source.size < 1) throw new RangeError('trainDiffuser(): the sample source is empty');
+  const model = o.resume?.model ?? new Diffuser(o.config, o.seed);
+  const alphaBar = cosineAlphaBar(model.config.timesteps);
+  const vars = [...model.params.vars.values()];
+  const opt = tf.train.adam(o.lr, 0.9, 0.999, 1e-8);
+  if (o.resume?.optimizer?.length) await opt.setWeights(o.resume.optimizer);
+  const log: StepInfo[] = [];
+  const start = o.resume?.step ?? 0;
+  const rows = o.batch * NUM_JOINTS;
+  for (let step = start; step < o.steps; step++) {
+    const t0 = performance.now();
+    const lr = learningRate(o, step);
+    (opt as unknown as { learningRate: number }).learningRate = lr;
+    // per-step seed: the same step draws the same batch after a resume
+    const rand = mulberry32((o.seed * 1_000_003 + step * 7919) >>> 0);
+    const idx = Array.from({ length: o.batch }, () => Math.floor(rand() * o.source.size));
+    const batch = makeBatch(model, o.source, idx, rand, o, alphaBar);
+    let parts: tf.Scalar[] = [];
+    let bn: ReturnType<Diffuser['denoise']>['bn'];
+    const cost = opt.minimize(() => {
+      const l = hoiLoss(model, batch, o.confWeight, true);
+      parts = [tf.keep(l.joint), tf.keep(l.conf)];
+      if (l.bn) bn = { mean: tf.keep(l.bn.mean), variance: tf.keep(l.bn.variance) };
+      return l.total;
+    }, true, vars);
+    model.updateBatchNorm(bn, rows);
+    const loss = (await cost!.data())[0];
+    const info: StepInfo = { step: step + 1, total: o.steps, loss, lossJoint: parts[0].dataSync()[0], lossConf: parts[1].dataSync()[0], lr, ms: performance.now() - t0 };
+    tf.dispose([cost!, ...parts, ...(bn ? [bn.mean, bn.variance] : [])]);
+    disposeBatch(batch);
+    if (!Number.isFinite(loss)) throw new RangeError(`trainDiffuser(): the loss became ${loss} at step ${step + 1}`);
+    log.push(info);
+    o.onStep?.(info);
+    const last = step + 1 === o.steps;
+    if (o.onCheckpoint && (last || (o.checkpointEvery && (step + 1) % o.checkpointEvery === 0))) {
+      await o.onCheckpoint({ model, optimizer: await opt.getWeights(), step: step + 1, final: last });
+    }
+  }
+  opt.dispose();
+  return { model, log };
+}
