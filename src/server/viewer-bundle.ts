@@ -23,8 +23,11 @@ const META = 'meta.json';
 
 interface Meta { inputs: string[]; optional: Record<string, boolean>; builtAt: number }
 
-/** `optional:<path>` imports: the module when it exists, else `export {}`; records what it found in `found`. */
-function optionalModules(found: Record<string, boolean>): Plugin {
+/**
+ * `optional:<path>` imports: the module when it exists (and `stubAll` is off), else a module whose `__missing` says
+ * why; records what it found in `found`.
+ */
+function optionalModules(found: Record<string, boolean>, stubAll: string | null): Plugin {
   return {
     name: 'optional-modules',
     setup(build) {
@@ -32,9 +35,28 @@ function optionalModules(found: Record<string, boolean>): Plugin {
         const target = resolve(args.resolveDir, args.path.slice('optional:'.length));
         const ok = existsSync(target);
         found[target] = ok;
-        return ok ? { path: target } : { path: target, namespace: 'optional-missing' };
+        return ok && !stubAll ? { path: target } : { path: target, namespace: 'optional-missing' };
       });
-      build.onLoad({ filter: /.*/, namespace: 'optional-missing' }, () => ({ contents: 'export const __missing = true;', loader: 'js' }));
+      build.onLoad({ filter: /.*/, namespace: 'optional-missing' }, (args) => ({
+        contents: `export const __missing = ${JSON.stringify(stubAll ?? `${relative(process.cwd(), args.path)} is not built`)};`, loader: 'js',
+      }));
+    },
+  };
+}
+
+const NODE_BUILTINS = /^(node:.*|fs|fs\/promises|path|url|os|crypto|child_process|module|worker_threads|util|stream|zlib|http|https|net|tls|events|buffer|perf_hooks|readline|assert)$/;
+
+/** Node built-ins have no place in the browser: they resolve to a module that throws when used. */
+function nodeBuiltinsStub(): Plugin {
+  return {
+    name: 'node-builtins-stub',
+    setup(build) {
+      build.onResolve({ filter: NODE_BUILTINS }, (args) => ({ path: args.path, namespace: 'node-stub' }));
+      build.onLoad({ filter: /.*/, namespace: 'node-stub' }, (args) => ({
+        contents: `const fail = () => { throw new Error(${JSON.stringify(`${args.path} is not available in the browser`)}); };
+module.exports = new Proxy({}, { get: (_t, k) => (k === '__esModule' ? false : fail) });`,
+        loader: 'js',
+      }));
     },
   };
 }
@@ -66,13 +88,23 @@ export async function ensureViewerBundle(o: BundleOptions): Promise<BundleResult
   const found: Record<string, boolean> = {};
   const tmp = `${outDir}.tmp-${process.pid}-${Date.now().toString(36)}`;
   const builtAt = Date.now();
-  const r = await build({
+  const run = (stubAll: string | null) => build({
     entryPoints: { main: join(o.viewerDir, 'src', 'main.ts') },
     bundle: true, splitting: true, format: 'esm', platform: 'browser', target: 'es2022',
     outdir: tmp, minify: o.minify ?? true, sourcemap: false, metafile: true, logLevel: 'silent',
     legalComments: 'none', define: { 'process.env.NODE_ENV': '"production"' },
-    plugins: [optionalModules(found)],
+    plugins: [optionalModules(found, stubAll), nodeBuiltinsStub()],
   });
+  let r: Awaited<ReturnType<typeof run>>;
+  try {
+    r = await run(null);
+  } catch (err) {
+    // A domain module that does not bundle for the browser must not take the viewer down: build without it.
+    if (!Object.values(found).some(Boolean)) throw err;
+    const why = `the in-browser modules did not bundle (${String((err as Error).message).split('\n')[0].slice(0, 200)})`;
+    rmSync(tmp, { recursive: true, force: true });
+    r = await run(why);
+  }
   const inputs = Object.keys(r.metafile.inputs).filter((p) => !p.includes(':') && !p.includes('node_modules'))
     .map((p) => relative(root, resolve(process.cwd(), p)));
   const meta: Meta = { inputs, optional: found, builtAt };

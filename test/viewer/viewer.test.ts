@@ -191,9 +191,51 @@ describe.skipIf(!chromium)('viewer in headless Chromium', () => {
     expect(fx.consoleErrors).toEqual([]);
   });
 
+  it('shows the OpenPose map and mask, and runs an edit with progress', async () => {
+    expect(await page.locator('#pose-img').getAttribute('src')).toMatch(/^\/api\/files\/[0-9a-f]{16}\/pose\.png$/);
+    expect(await page.locator('#mask-img').getAttribute('src')).toMatch(/mask\.png$/);
+    await page.fill('#edit-server', 'http://127.0.0.1:8188');
+    await page.fill('#edit-prompt', 'a person sitting on a chair');
+    await page.click('#edit-run');
+    await page.waitForFunction(() => {
+      const img = document.getElementById('edited-img') as HTMLImageElement;
+      return !img.hidden && img.complete && img.naturalWidth > 0;
+    }, undefined, { timeout: 15_000 });
+    expect(await page.locator('#edit-status').textContent()).toBe('edited');
+    expect(await page.locator('#edit-progress').isHidden()).toBe(true);
+  });
+
+  it('takes an uploaded image, a drawn person box and a drawn object box', async () => {
+    const { testImagePng } = await import('../server/fakes.ts');
+    const before = await viewer(page).state();
+    await page.setInputFiles('#file', { name: 'mine.png', mimeType: 'image/png', buffer: Buffer.from(await testImagePng(400, 300)) });
+    await page.waitForFunction((n) => (window as unknown as { __viewer: ViewerHandle }).__viewer.state().updates > n, before.updates);
+    await dragOnPhoto(page, [40, 40], [140, 280]);
+    expect((await viewer(page).state()).personBox).toEqual([40, 40, 140, 280]);
+    const mid = await viewer(page).state();
+    await dragOnPhoto(page, [250, 150], [330, 240]);
+    await waitForUpdate(page, mid.updates);
+    const after = await viewer(page).state();
+    expect(after.objectBox).toEqual([250, 150, 330, 240]);
+    expect(after.samples).toBeGreaterThan(0);
+    for (const [x, y] of after.keypoints.slice(5)) {
+      expect(x).toBeGreaterThan(20);
+      expect(y).toBeGreaterThan(20);
+    }
+    expect(after.fitId).not.toBeNull();
+    writeFileSync(join(ARTIFACTS, 'viewer-uploaded.png'), await page.screenshot({ fullPage: true }));
+  });
+
   it('ends without console errors', async () => {
     writeFileSync(join(ARTIFACTS, 'viewer-after-edits.png'), await page.screenshot({ fullPage: true }));
     expect(fx.consoleErrors).toEqual([]);
     expect((await viewer(page).state()).errors).toEqual([]);
+  });
+
+  it('says which tfjs backend the in-browser fitter runs on', async () => {
+    const backend = await page.evaluate(() => (window as unknown as { __viewer: { setFitOn(w: string): Promise<string> } }).__viewer.setFitOn('browser'));
+    expect(backend).toBe('webgl');
+    expect(await page.locator('#backends').textContent()).toContain('browser fit: tfjs webgl');
+    expect(fx.consoleErrors).toEqual([]);
   });
 });

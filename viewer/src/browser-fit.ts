@@ -47,6 +47,13 @@ export function browserFitAvailable(): boolean {
   return fitFunction() !== null;
 }
 
+/** Why the fitter is not in this build (null when it is). */
+export function browserFitMissing(): string | null {
+  if (fitFunction()) return null;
+  const why = (meshFit as Record<string, unknown>).__missing;
+  return typeof why === 'string' ? why : 'src/mesh/fit.ts has no fit export';
+}
+
 /** Fit sample `sample` of `skeleton` in the browser. */
 export async function fitInBrowser(skeleton: SkeletonFile, sample: number): Promise<BrowserFit> {
   const fit = fitFunction();

@@ -64,6 +64,12 @@ const panel2d = new Panel2d($<HTMLCanvasElement>('canvas-2d'), {
     remember();
     if (kind === 'person') state.personBox = box; else state.objectBox = box;
     state.pins = [];
+    if (kind === 'person' && !state.objectBox) {
+      setDrawMode('object');
+      setStatus('now draw the object box');
+      show2d();
+      return;
+    }
     setDrawMode(null);
     void regenerate();
   },
@@ -413,21 +419,32 @@ async function runEdit(): Promise<void> {
   }
 }
 
-/** Switch the fitter between the server and this browser (WebGL). */
+/** Switch the fitter between the server and this browser (WebGL); resolves to the browser's tfjs backend. */
 async function setFitOn(where: 'server' | 'browser'): Promise<string> {
+  const select = $<HTMLSelectElement>('fit-on');
   if (where === 'browser') {
-    const bf = await import('./browser-fit.ts');
-    state.browserBackend = await bf.startBackend();
-    if (!bf.browserFitAvailable()) {
+    const ok = await busy('starting tfjs in this browser', async () => {
+      const bf = await import('./browser-fit.ts');
+      state.browserBackend = await bf.startBackend();
+      const missing = bf.browserFitMissing();
+      if (missing) throw new Error(`the in-browser fitter is not part of this build: ${missing}`);
+      return true;
+    });
+    if (!ok) {
+      select.value = state.fitOn;
       showBackends();
-      throw new Error('the in-browser fitter is not part of this build');
+      return state.browserBackend ?? '';
     }
   }
   state.fitOn = where;
+  select.value = where;
   showBackends();
-  await refit(++generation);
+  const mine = ++generation;
+  await refit(mine);
+  if (mine === generation) state.updates++;
   return state.browserBackend ?? '';
 }
+$<HTMLSelectElement>('fit-on').addEventListener('change', (e) => void setFitOn((e.target as HTMLSelectElement).value as 'server' | 'browser'));
 
 // Hooks for tests and the frame bench.
 (window as unknown as Record<string, unknown>).__viewer = {
