@@ -80,3 +80,96 @@ export function parseJsonText(text: string, source: string): unknown {
     throw new FormatError(`${source} is not valid JSON (${(err as Error).message.split('\n')[0]})`);
   }
 }
+
+/** An image record of a COCO keypoints file. */
+export interface CocoImage {
+  id: number;
+  file_name: string;
+  width: number;
+  height: number;
+  [extra: string]: unknown;
+}
+
+/**
+ * A person annotation of the data-set format (SPEC): COCO keypoints plus `obj_bbox` (xyxy boxes) and `class` (one
+ * action per box); optional `obj_category` (COCO category per box) and `partner_id` (h2h).
+ */
+export interface CocoAnnotation {
+  id: number;
+  image_id: number;
+  category_id?: number;
+  iscrowd?: number;
+  /** 17 x [x, y, v], flat; v: 0 unlabelled, 1 labelled hidden, 2 visible. */
+  keypoints: number[];
+  num_keypoints?: number;
+  /** COCO [x, y, w, h]. */
+  bbox: [number, number, number, number];
+  area?: number;
+  obj_bbox?: Array<[number, number, number, number]>;
+  class?: string[];
+  obj_category?: string[];
+  partner_id?: number;
+  [extra: string]: unknown;
+}
+
+/** The data-set file (`annotations.json`, `object_keypoint_{train,val}2014.json`). */
+export interface CocoKeypointsFile {
+  images: CocoImage[];
+  annotations: CocoAnnotation[];
+  categories?: unknown[];
+  [extra: string]: unknown;
+}
+
+const idSchema = z.union([z.number().int(), z.string().min(1)]);
+export const cocoImageSchema = z.looseObject({
+  id: idSchema, file_name: z.string().min(1), width: z.number().int().positive(), height: z.number().int().positive(),
+});
+export const cocoAnnotationSchema = z.looseObject({
+  id: idSchema,
+  image_id: idSchema,
+  iscrowd: z.union([z.number(), z.boolean()]).optional(),
+  keypoints: z.array(finite).length(51, 'keypoints must hold 51 numbers (17 x [x, y, v])'),
+  bbox: z.tuple([finite, finite, finite, finite]),
+  obj_bbox: z.array(z.tuple([finite, finite, finite, finite])).optional(),
+  class: z.array(z.string()).optional(),
+  obj_category: z.array(z.string().nullable()).optional(),
+  partner_id: idSchema.nullable().optional(),
+});
+
+/**
+ * Check a data-set file: the top level, then every image and annotation record; throws one FormatError line naming
+ * `source` and the first bad record (its index and id) and field.
+ */
+export function parseCocoKeypointsFile(json: unknown, source = 'data-set file'): CocoKeypointsFile {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new FormatError(`${source} is not a COCO keypoints file (expected a JSON object with "images" and "annotations")`);
+  }
+  const o = json as Record<string, unknown>;
+  for (const key of ['images', 'annotations'] as const) {
+    if (!Array.isArray(o[key])) throw new FormatError(`${source} is not a COCO keypoints file ("${key}" must be a list)`);
+  }
+  const check = (list: unknown[], schema: z.ZodType, what: string) => {
+    for (let i = 0; i < list.length; i++) {
+      const r = schema.safeParse(list[i]);
+      if (!r.success) {
+        const id = (list[i] as { id?: unknown } | null)?.id;
+        throw new FormatError(`${source}: ${what}[${i}]${id !== undefined ? ` (id ${JSON.stringify(id)})` : ''} is bad (${describe(r.error)})`);
+      }
+    }
+  };
+  check(o.images as unknown[], cocoImageSchema, 'images');
+  check(o.annotations as unknown[], cocoAnnotationSchema, 'annotations');
+  // cross-field checks per annotation
+  const anns = o.annotations as CocoAnnotation[];
+  for (let i = 0; i < anns.length; i++) {
+    const a = anns[i];
+    const n = a.obj_bbox?.length ?? 0;
+    if (a.class && a.class.length !== n) {
+      throw new FormatError(`${source}: annotations[${i}] (id ${JSON.stringify(a.id)}) is bad (class has ${a.class.length} entries but obj_bbox has ${n})`);
+    }
+    if (a.obj_category && a.obj_category.length !== n) {
+      throw new FormatError(`${source}: annotations[${i}] (id ${JSON.stringify(a.id)}) is bad (obj_category has ${a.obj_category.length} entries but obj_bbox has ${n})`);
+    }
+  }
+  return json as CocoKeypointsFile;
+}

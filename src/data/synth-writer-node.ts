@@ -1,0 +1,129 @@
+/**
+ * Node-only: write a synthetic data set in the SPEC format, DIR/annotations.json + DIR/images/NNNNNN.png (and with
+ * `preview`, DIR/preview.png, a contact sheet). Samples are generated on the main thread while earlier ones are PNG-
+ * encoded (sharp, libuv threads) and written, a few in flight. annotations.json is written last and atomically;
+ * on failure the images written by this run are removed.
+ */
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import sharp from 'sharp';
+import { UsageError } from '../errors.ts';
+import { writeOutputs } from '../io/atomic.ts';
+import {
+  MAX_SYNTH_COUNT, MAX_SYNTH_SIDE, MIN_SYNTH_SIDE, PREVIEW_COUNT, SYNTH_IN_FLIGHT, SYNTH_PNG_LEVEL,
+} from './constants.ts';
+import type { CocoAnnotation, CocoImage } from './formats.ts';
+import { contactSheet } from './preview.ts';
+import { synthSample, type SynthKind } from './scene.ts';
+import { annotationFile, sampleRecords, synthImageName } from './synth-annotations.ts';
+import type { SynthSample } from './types.ts';
+
+export interface WriteSynthOptions {
+  /** Output directory. */
+  out: string;
+  /** Number of images. */
+  count: number;
+  seed: number;
+  kind: SynthKind;
+  /** [W, H] pixels. */
+  size: [number, number];
+  /** Also write DIR/preview.png (a contact sheet of the first samples). */
+  preview?: boolean;
+  /** Called after each written sample. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface WriteSynthResult {
+  out: string;
+  annotations: string;
+  images: number;
+  people: number;
+  samples: number;
+  kind: SynthKind;
+  seed: number;
+  size: [number, number];
+  seconds: number;
+  samples_per_s: number;
+  bytes: number;
+  preview?: string;
+}
+
+/** Check the options; throws a one-line UsageError. */
+export function validateSynthOptions(o: WriteSynthOptions): void {
+  if (!Number.isSafeInteger(o.count) || o.count < 1 || o.count > MAX_SYNTH_COUNT) {
+    throw new UsageError(`--count must be an integer in [1, ${MAX_SYNTH_COUNT}], got "${o.count}"`);
+  }
+  if (!Number.isSafeInteger(o.seed)) throw new UsageError(`--seed must be an integer, got "${o.seed}"`);
+  if (o.kind !== 'hoi' && o.kind !== 'h2h') throw new UsageError(`--kind must be one of hoi, h2h, got "${o.kind}"`);
+  const [w, h] = o.size;
+  for (const v of [w, h]) {
+    if (!Number.isSafeInteger(v) || v < MIN_SYNTH_SIDE || v > MAX_SYNTH_SIDE) {
+      throw new UsageError(`--size sides must be integers in [${MIN_SYNTH_SIDE}, ${MAX_SYNTH_SIDE}], got "${w},${h}"`);
+    }
+  }
+  if (!o.out) throw new UsageError('--out is required');
+}
+
+/** PNG bytes of an RGB sample. */
+export function encodeSamplePng(s: SynthSample): Promise<Buffer> {
+  return sharp(Buffer.from(s.rgb.buffer, s.rgb.byteOffset, s.rgb.byteLength), { raw: { width: s.width, height: s.height, channels: 3 } })
+    .png({ compressionLevel: SYNTH_PNG_LEVEL, adaptiveFiltering: false })
+    .toBuffer();
+}
+
+/** Generate and write the set. */
+export async function writeSynthSet(o: WriteSynthOptions): Promise<WriteSynthResult> {
+  validateSynthOptions(o);
+  const out = resolve(o.out);
+  const imgDir = join(out, 'images');
+  await mkdir(imgDir, { recursive: true });
+  const t0 = performance.now();
+  const images: CocoImage[] = [];
+  const annotations: CocoAnnotation[] = [];
+  const written: string[] = [];
+  const previews: SynthSample[] = [];
+  const inFlight: Array<Promise<void>> = [];
+  let bytes = 0;
+  let done = 0;
+  try {
+    for (let i = 0; i < o.count; i++) {
+      const s = synthSample({ seed: o.seed, index: i, kind: o.kind, width: o.size[0], height: o.size[1] });
+      const rec = sampleRecords(s, annotations.length + 1);
+      images.push(rec.image);
+      annotations.push(...rec.annotations);
+      if (o.preview && previews.length < PREVIEW_COUNT) previews.push(s);
+      const path = join(imgDir, synthImageName(i));
+      inFlight.push(encodeSamplePng(s).then(async (png) => {
+        await writeFile(path, png);
+        written.push(path);
+        bytes += png.length;
+        done++;
+        o.onProgress?.(done, o.count);
+      }));
+      if (inFlight.length >= SYNTH_IN_FLIGHT) await inFlight.shift();
+    }
+    await Promise.all(inFlight);
+    const info = {
+      description: `person-in-place synthetic ${o.kind === 'hoi' ? 'human-object' : 'human-to-human'} interaction set`,
+      generator: 'pinplace synth', kind: o.kind, seed: o.seed, count: o.count, size: o.size,
+    };
+    const files: Record<string, string | Uint8Array> = { 'annotations.json': JSON.stringify(annotationFile(images, annotations, info)) };
+    if (o.preview) {
+      const sheet = contactSheet(previews, 6, 256);
+      files['preview.png'] = await sharp(Buffer.from(sheet.data), { raw: { width: sheet.width, height: sheet.height, channels: 3 } }).png().toBuffer();
+    }
+    await writeOutputs(out, files);
+    bytes += (files['annotations.json'] as string).length;
+  } catch (err) {
+    await Promise.allSettled(inFlight);
+    await Promise.all(written.map((p) => rm(p, { force: true })));
+    throw err;
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  return {
+    out, annotations: join(out, 'annotations.json'), images: images.length, people: annotations.length,
+    samples: annotations.reduce((n, a) => n + (a.obj_bbox?.length ?? 0), 0), kind: o.kind, seed: o.seed, size: o.size,
+    seconds: Math.round(seconds * 100) / 100, samples_per_s: Math.round((o.count / seconds) * 10) / 10, bytes,
+    ...(o.preview ? { preview: join(out, 'preview.png') } : {}),
+  };
+}
