@@ -121,7 +121,7 @@ function makeGround(setting: Setting, rng: Rng): Ground {
       const water = vary(rng, rng.pick([[40, 110, 150], [30, 90, 130], [50, 130, 140]] as Rgb[]), 10);
       const foam: Rgb = [235, 240, 240];
       const sand = vary(rng, [215, 195, 150], 10);
-      const shore = setting === 'beach' ? rng.uniform(-4, -1.5) : -1e9;
+      const shore = setting === 'beach' ? rng.uniform(2, 6) : -1e9;
       const dir = rng.uniform(-0.4, 0.4);
       return { a: water, b: foam, fade: 40, tex: (x, z) => {
         const v = z + dir * x;

@@ -4,7 +4,7 @@
  * body into contact with it by inverse kinematics (hands on grips, hips on a seat, a foot at a ball, feet on a board).
  */
 import {
-  S, addJoint, arm, clampToLimits, jitterPose, jointOf, leg, newBody, other, pose, setArm, setJoint, setLeg,
+  S, arm, jitterPose, jointOf, leg, newBody, other, pose, setArm, setJoint, setLeg,
   standOnFloor, type Body,
 } from './body.ts';
 import { solveIk, type IkGoal } from './ik.ts';
@@ -483,7 +483,7 @@ function boardTemplate(action: 'surf' | 'skateboard', category: 'surfboard' | 's
         return { joint: leg(s).ankle, target: add([0, top + 0.08, 0], scale(along, sign * half)), what: `${s} foot on the board` };
       });
       rig.solve(goals, [...legJoints('left'), ...legJoints('right')], [true, true, true], 0.03);
-      const settings: Setting[] = category === 'surfboard' ? ['sea', 'beach'] : ['street', 'park'];
+      const settings: Setting[] = category === 'surfboard' ? ['sea'] : ['street', 'park'];
       return result(action, category, rig, board, settings);
     },
   };
@@ -556,4 +556,3 @@ export const HOI_TEMPLATES: readonly InteractionTemplate[] = [
   boardTemplate('surf', 'surfboard'), boardTemplate('skateboard', 'skateboard'), ski, layBed, carrySuitcase,
 ];
 
-export { clampToLimits, addJoint };
