@@ -87,59 +87,64 @@ function polyfillFileReader(): void {
 /** OpenCV camera point -> glTF (y up, z backward). */
 const toGltf = (p: [number, number, number]): THREE.Vector3 => new THREE.Vector3(p[0], -p[1], -p[2]);
 
-/** Lift keypoints to 3D at the depth where the person box is 1.7 m tall, and build a skinned mesh GLB. */
-export async function fakeBody(skel: SkeletonFile, sample: number, focalIn?: number): Promise<{ body: Record<string, unknown>; glb: Uint8Array; obj: string }> {
+/** Lift keypoints to 3D at the depth where the person box is 1.7 m tall, and build a skinned mesh GLB (both people with `partner`). */
+export async function fakeBody(skel: SkeletonFile, sample: number, focalIn?: number, partner = false): Promise<{ body: Record<string, unknown>; bodies: Array<Record<string, unknown>>; glb: Uint8Array; obj: string }> {
   polyfillFileReader();
   const { width, height } = skel.image;
   const focal = focalIn ?? Math.max(width, height) * 1.2;
   const cx = width / 2;
   const cy = height / 2;
-  const kps = skel.samples[sample].keypoints;
-  const boxH = skel.person_box[3] - skel.person_box[1];
-  const depth = (focal * 1.7) / boxH;
-  const j3: Array<[number, number, number]> = kps.map(([u, v]) => [((u - cx) * depth) / focal, ((v - cy) * depth) / focal, depth]);
+  const people: Array<{ kps: Keypoint[]; box: readonly number[] }> = [{ kps: skel.samples[sample].keypoints, box: skel.person_box }];
+  if (partner && skel.partner) people.push({ kps: skel.partner.keypoints, box: skel.partner.box });
   const scene = new THREE.Scene();
-  const root = new THREE.Bone();
-  root.name = 'root';
-  const bones: THREE.Bone[] = [root];
-  const geos: THREE.BufferGeometry[] = [];
-  LIMBS.forEach(([a, b], i) => {
-    const pa = toGltf(j3[a]);
-    const pb = toGltf(j3[b]);
-    const bone = new THREE.Bone();
-    bone.name = `limb_${i}`;
-    bone.position.copy(pa);
-    root.add(bone);
-    bones.push(bone);
-    const len = pa.distanceTo(pb);
-    const g = new THREE.CylinderGeometry(0.05, 0.05, Math.max(len, 0.01), 8, 1);
-    const dir = pb.clone().sub(pa).normalize();
-    g.applyQuaternion(new THREE.Quaternion().setFromUnitVectors(new THREE.Vector3(0, 1, 0), dir));
-    g.translate((pa.x + pb.x) / 2, (pa.y + pb.y) / 2, (pa.z + pb.z) / 2);
-    const n = g.attributes.position.count;
-    g.setAttribute('skinIndex', new THREE.Uint16BufferAttribute(new Array(n * 4).fill(0).map((_, q) => (q % 4 === 0 ? i + 1 : 0)), 4));
-    g.setAttribute('skinWeight', new THREE.Float32BufferAttribute(new Array(n * 4).fill(0).map((_, q) => (q % 4 === 0 ? 1 : 0)), 4));
-    geos.push(g.toNonIndexed());
-  });
-  const merged = mergeGeometries(geos);
-  const mesh = new THREE.SkinnedMesh(merged, new THREE.MeshStandardMaterial({ color: 0xc8a07a }));
-  mesh.name = 'body';
-  mesh.add(root);
-  mesh.bind(new THREE.Skeleton(bones));
-  scene.add(mesh);
-  const glb = (await new GLTFExporter().parseAsync(scene, { binary: true })) as ArrayBuffer;
-  const body = {
-    model: 'fake-limbs', betas: new Array(10).fill(0), pose: new Array(24).fill([0, 0, 0]),
-    translation: [j3[11][0] / 2 + j3[12][0] / 2, j3[11][1] / 2 + j3[12][1] / 2, depth],
-    camera: { focal, cx, cy },
-    joints2d: kps.map(([x, y]) => [x, y]), joints3d: j3,
-    reprojection_error_px: { mean: 0, median: 0, max: 0 }, iterations: 1, ms: 1,
-  };
-  const pos = merged.attributes.position;
+  const bodies: Array<Record<string, unknown>> = [];
   const lines: string[] = [];
-  for (let i = 0; i < pos.count; i++) lines.push(`v ${pos.getX(i)} ${pos.getY(i)} ${pos.getZ(i)}`);
-  for (let i = 0; i < pos.count; i += 3) lines.push(`f ${i + 1} ${i + 2} ${i + 3}`);
-  return { body, glb: new Uint8Array(glb), obj: lines.join('\n') + '\n' };
+  let offset = 0;
+  people.forEach(({ kps, box }, p) => {
+    const depth = (focal * 1.7) / (box[3] - box[1]);
+    const j3: Array<[number, number, number]> = kps.map(([u, v]) => [((u - cx) * depth) / focal, ((v - cy) * depth) / focal, depth]);
+    const root = new THREE.Bone();
+    root.name = `root_${p}`;
+    const bones: THREE.Bone[] = [root];
+    const geos: THREE.BufferGeometry[] = [];
+    LIMBS.forEach(([a, b], i) => {
+      const pa = toGltf(j3[a]);
+      const pb = toGltf(j3[b]);
+      const bone = new THREE.Bone();
+      bone.name = `limb_${p}_${i}`;
+      bone.position.copy(pa);
+      root.add(bone);
+      bones.push(bone);
+      const len = pa.distanceTo(pb);
+      const g = new THREE.CylinderGeometry(0.05, 0.05, Math.max(len, 0.01), 8, 1);
+      const dir = pb.clone().sub(pa).normalize();
+      g.applyQuaternion(new THREE.Quaternion().setFromUnitVectors(new THREE.Vector3(0, 1, 0), dir));
+      g.translate((pa.x + pb.x) / 2, (pa.y + pb.y) / 2, (pa.z + pb.z) / 2);
+      const n = g.attributes.position.count;
+      g.setAttribute('skinIndex', new THREE.Uint16BufferAttribute(new Array(n * 4).fill(0).map((_, q) => (q % 4 === 0 ? i + 1 : 0)), 4));
+      g.setAttribute('skinWeight', new THREE.Float32BufferAttribute(new Array(n * 4).fill(0).map((_, q) => (q % 4 === 0 ? 1 : 0)), 4));
+      geos.push(g.toNonIndexed());
+    });
+    const merged = mergeGeometries(geos);
+    const mesh = new THREE.SkinnedMesh(merged, new THREE.MeshStandardMaterial({ color: p === 0 ? 0xc8a07a : 0x8fa7c8 }));
+    mesh.name = `body_${p}`;
+    mesh.add(root);
+    mesh.bind(new THREE.Skeleton(bones));
+    scene.add(mesh);
+    bodies.push({
+      model: 'fake-limbs', betas: new Array(10).fill(0), pose: new Array(24).fill([0, 0, 0]),
+      translation: [j3[11][0] / 2 + j3[12][0] / 2, j3[11][1] / 2 + j3[12][1] / 2, depth],
+      camera: { focal, cx, cy },
+      joints2d: kps.map(([x, y]) => [x, y]), joints3d: j3,
+      reprojection_error_px: { mean: 0, median: 0, max: 0 }, iterations: 1, ms: 1,
+    });
+    const pos = merged.attributes.position;
+    for (let i = 0; i < pos.count; i++) lines.push(`v ${pos.getX(i)} ${pos.getY(i)} ${pos.getZ(i)}`);
+    for (let i = 0; i < pos.count; i += 3) lines.push(`f ${offset + i + 1} ${offset + i + 2} ${offset + i + 3}`);
+    offset += pos.count;
+  });
+  const glb = (await new GLTFExporter().parseAsync(scene, { binary: true })) as ArrayBuffer;
+  return { body: bodies[0], bodies, glb: new Uint8Array(glb), obj: lines.join('\n') + '\n' };
 }
 
 function mergeGeometries(geos: THREE.BufferGeometry[]): THREE.BufferGeometry {
@@ -187,8 +192,8 @@ export function fakeDeps(delayMs = 2): { deps: Omit<ServerDeps, 'outDir'>; state
       partner: { box: o.partnerBox, keypoints: o.partnerKeypoints ?? fakeSkeleton(o.partnerBox, o.personBox, 7, 0) },
     })),
     fit: guarded('fit', async (o: FitInput) => {
-      const r = await fakeBody(o.skeleton, o.sample ?? 0, o.focal);
-      return { body: r.body, bodies: [r.body], glb: r.glb, obj: r.obj };
+      const r = await fakeBody(o.skeleton, o.sample ?? 0, o.focal, o.partner);
+      return { body: r.body, bodies: r.bodies, glb: r.glb, obj: r.obj };
     }),
     guidanceFiles: guarded('guidanceFiles', async (image: RgbImage, skel: SkeletonFile, sample = 0) => {
       const people = [skel.samples[sample].keypoints, ...(skel.partner ? [skel.partner.keypoints] : [])];

@@ -226,6 +226,24 @@ describe.skipIf(!chromium)('viewer in headless Chromium', () => {
     writeFileSync(join(ARTIFACTS, 'viewer-uploaded.png'), await page.screenshot({ fullPage: true }));
   });
 
+  it('generates a partner interaction (h2h) from a detected person and shows both bodies', async () => {
+    const before = await viewer(page).state();
+    await page.check('#h2h');
+    await waitForUpdate(page, before.updates);
+    const mid = await viewer(page).state();
+    await page.click('#detect');
+    await waitForUpdate(page, mid.updates);
+    const after = await viewer(page).state();
+    expect(after.objectBox).toEqual([10, 10, 60, 120]);
+    const d = await viewer(page).dump();
+    expect(d.skinned).toBe(2);
+    expect(d.alignmentPx!).toBeLessThan(0.5);
+    writeFileSync(join(ARTIFACTS, 'viewer-h2h.png'), await page.screenshot({ fullPage: true }));
+    await page.uncheck('#h2h');
+    await waitForUpdate(page, after.updates);
+    expect((await viewer(page).dump()).skinned).toBe(1);
+  });
+
   it('ends without console errors', async () => {
     writeFileSync(join(ARTIFACTS, 'viewer-after-edits.png'), await page.screenshot({ fullPage: true }));
     expect(fx.consoleErrors).toEqual([]);

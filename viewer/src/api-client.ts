@@ -2,7 +2,7 @@
 import type { SampleSceneResult } from '../../src/server/sample-scene.ts';
 import type { EditJob, FitResultInfo, GuidanceResult, ImageInfo, SkeletonResult } from '../../src/server/service.ts';
 import type { SkeletonFile } from '../../src/data/formats.ts';
-import type { JointPin } from '../../src/server/types.ts';
+import type { DetectOutput, JointPin } from '../../src/server/types.ts';
 
 export type { EditJob, FitResultInfo, GuidanceResult, ImageInfo, SampleSceneResult, SkeletonResult };
 
@@ -44,7 +44,9 @@ export const api = {
   sample: () => call<SampleSceneResult>('/api/sample'),
   upload: (file: Blob) => call<ImageInfo>('/api/images', { method: 'POST', headers: { 'content-type': file.type || 'image/png' }, body: file }),
   generate: (a: GenerateArgs) => post<SkeletonResult>('/api/generate', a),
-  fit: (skeleton: SkeletonFile, sample: number) => post<FitResultInfo>('/api/fit', { skeleton, sample }),
+  fit: (skeleton: SkeletonFile, sample: number) => post<FitResultInfo>('/api/fit', { skeleton, sample, ...(skeleton.partner ? { partner: true } : {}) }),
+  h2h: (a: { image: string; person_box: number[]; partner_box: number[]; action?: string; samples?: number; seed?: number; pins?: JointPin[] }) => post<SkeletonResult>('/api/h2h', a),
+  detect: (image: string) => post<DetectOutput>('/api/detect', { image }),
   guidance: (image: string, skeleton: SkeletonFile, sample: number) => post<GuidanceResult>('/api/guidance', { image, skeleton, sample }),
   edit: (a: { image: string; skeleton: SkeletonFile; server: string; prompt: string; api?: 'comfyui' | 'a1111' }) => post<EditJob>('/api/edit', a),
   job: (id: string) => call<EditJob>(`/api/jobs/${id}`),

@@ -186,10 +186,17 @@ async function regenerate(): Promise<void> {
   const action = $<HTMLInputElement>('action').value.trim();
   const samples = Math.max(1, Math.min(16, Number($<HTMLInputElement>('samples').value) || 1));
   const seed = Math.max(0, Math.floor(Number($<HTMLInputElement>('seed').value) || 0));
-  const r = await busy('generating', () => api.generate({
-    image: img.id, person_box: state.personBox!, object_box: state.objectBox!, samples, seed,
-    ...(category ? { category } : {}), ...(action ? { action } : {}), ...(state.pins.length ? { pins: state.pins } : {}),
-  }));
+  const h2h = $<HTMLInputElement>('h2h').checked;
+  if (h2h && !state.health?.capabilities.h2h) {
+    setStatus(`h2h is not available on this server: ${state.health?.missing.h2h ?? 'unknown reason'}`, true);
+    return;
+  }
+  const r = await busy('generating', () => h2h
+    ? api.h2h({ image: img.id, person_box: state.personBox!, partner_box: state.objectBox!, samples, seed, ...(action ? { action } : {}), ...(state.pins.length ? { pins: state.pins } : {}) })
+    : api.generate({
+      image: img.id, person_box: state.personBox!, object_box: state.objectBox!, samples, seed,
+      ...(category ? { category } : {}), ...(action ? { action } : {}), ...(state.pins.length ? { pins: state.pins } : {}),
+    }));
   if (!r || mine !== generation) return;
   applySkeleton(r);
   await sampleChanged(mine);
@@ -258,7 +265,7 @@ async function showBody(): Promise<void> {
   const cam = photoCamera();
   if (cam && state.imageEl) panel3d.setPhoto(state.imageEl, cam);
   if (state.glb && state.fit) {
-    await panel3d.setBodies([state.glb], [state.fit.body as BodyInfo]);
+    await panel3d.setBodies([state.glb], (state.fit.bodies?.length ? state.fit.bodies : [state.fit.body]) as BodyInfo[]);
     const b = state.fit.body as { reprojection_error_px?: { mean: number } };
     $('fit-info').textContent = `fit ${state.fit.ms} ms${b.reprojection_error_px ? `, mean reprojection error ${b.reprojection_error_px.mean.toFixed(1)} px` : ''}`;
   }
@@ -329,6 +336,31 @@ $<HTMLInputElement>('file').addEventListener('change', async (e) => {
 $('draw-person').addEventListener('click', () => setDrawMode(panel2d.drawMode === 'person' ? null : 'person'));
 $('draw-object').addEventListener('click', () => setDrawMode(panel2d.drawMode === 'object' ? null : 'object'));
 $('generate').addEventListener('click', () => void regenerate());
+$('h2h').addEventListener('change', () => void regenerate());
+$('detect').addEventListener('click', () => void detectBoxes());
+
+/** Fill the object box (and category) from the detector; in h2h mode the partner is the detected person. */
+async function detectBoxes(): Promise<void> {
+  const img = state.image;
+  if (!img) return;
+  if (!state.health?.capabilities.detect) {
+    setStatus(`detect is not available on this server: ${state.health?.missing.detect ?? 'unknown reason'}`, true);
+    return;
+  }
+  const d = await busy('detecting', () => api.detect(img.id));
+  if (!d) return;
+  const h2h = $<HTMLInputElement>('h2h').checked;
+  const pick = h2h ? d.people[0] : d.objects[0];
+  if (!pick) {
+    setStatus(`no ${h2h ? 'person' : 'object'} found in the image; draw the box`);
+    return;
+  }
+  remember();
+  state.objectBox = pick.box.map((v) => Math.round(v)) as Box;
+  if (!h2h && 'category' in pick) $<HTMLInputElement>('category').value = pick.category;
+  state.pins = [];
+  await regenerate();
+}
 $('clear-pins').addEventListener('click', () => {
   if (!state.pins.length) return;
   remember();

@@ -41,6 +41,8 @@ export class Panel3d {
   private grid: THREE.GridHelper | null = null;
   private photo: PhotoCamera | null = null;
   private depth = 3;
+  /** Depth of the farthest body point (the backplate goes behind it). */
+  private farDepth = 3;
   private bodyInfo: BodyInfo[] = [];
   private readonly loader = new GLTFLoader();
   private pending = false;
@@ -89,7 +91,8 @@ export class Panel3d {
 
   private placePlate(): void {
     if (!this.plate || !this.photo) return;
-    const d = Math.max(this.depth * 1.6, this.depth + 1.5);
+    const far = Math.max(this.depth, this.farDepth);
+    const d = Math.max(far * 1.3, far + 1.5);
     const p = backplate(this.photo, d);
     this.plate.scale.set(p.width, p.height, 1);
     this.plate.position.set(...p.center);
@@ -114,6 +117,11 @@ export class Panel3d {
     if (t && Number.isFinite(t[2]) && t[2] > 0) this.depth = t[2];
     else if (!this.bodies.children.length || _box.setFromObject(this.bodies, true).isEmpty()) this.depth = 3;
     else this.depth = -_box.getCenter(_v).z;
+    this.farDepth = this.depth;
+    if (this.bodies.children.length) {
+      _box.setFromObject(this.bodies, true);
+      if (!_box.isEmpty()) this.farDepth = Math.max(this.depth, -_box.min.z);
+    }
     this.placeGrid();
     this.placePlate();
     this.controls.target.set(0, 0, -this.depth);
