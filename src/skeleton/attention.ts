@@ -5,8 +5,8 @@
  *   A = (q k^T) / sqrt(d)                         [B,H,17,P]
  *   G(A) = A_adj · BN(A' W)                       A' = A as [B,17,H*P], W [H*P, H*P], A_adj the 17x17 skeleton + I
  *   J = softmax_P(G(A)) · v, x <- x + proj(J); x <- x + MLP(LN2 x); x <- LN_spatial(x)
- * Computed as q · M with M = blockrows_h(k_h^T · W_h) [B,E,H*P], which is the same product (A' W = q' M) but
- * 16x cheaper when P = 64 and needs no per-iteration work on the object side at inference.
+ * At inference with one condition shared by N samples it is computed as q · M with M = blockrows_h(k_h^T · W_h)
+ * [E,H*P], the same product (A' W = q M) but 16x cheaper when P = 64 and with the object side done once.
  * `plain` skips W, BN and A_adj; `none` adds the projected mean object token instead of attending.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -19,8 +19,10 @@ export const BN_MOMENTUM = 0.1;
 
 /** The object side of the pose-object attention, computed once per condition. */
 export interface ObjectKeys {
-  /** Associative: M [B, E, H*P] (k^T W per head, scaled by 1/sqrt(d)). Plain: k^T [B, H, d, P] scaled. */
+  /** k^T [B, H, d, P], scaled by 1/sqrt(d). */
   keys: tf.Tensor;
+  /** Associative, inference with one shared condition: M [E, H*P] = blockrows_h(k_h^T W_h). */
+  M?: tf.Tensor;
   /** Values [B, H, P, d] (absent for `none`). */
   values?: tf.Tensor;
   /** `none`: the projected mean object token [B, 1, E]. */
@@ -29,8 +31,11 @@ export interface ObjectKeys {
 
 export interface BlockDims { E: number; H: number; P: number }
 
-/** Precompute keys/values of the object tokens o [B, P, E] (shared LayerNorm LN1 as in the code). */
-export function objectKeys(p: ParamStore, o: tf.Tensor, kind: AttentionKind, dims: BlockDims): ObjectKeys {
+/**
+ * Precompute keys/values of the object tokens o [B, P, E] (shared LayerNorm LN1 as in the code). With
+ * `shared` (inference, B = 1 condition for many samples) the associative product M is precomputed as well.
+ */
+export function objectKeys(p: ParamStore, o: tf.Tensor, kind: AttentionKind, dims: BlockDims, shared = false): ObjectKeys {
   const { E, H, P } = dims;
   const d = E / H;
   const B = o.shape[0];
@@ -43,11 +48,11 @@ export function objectKeys(p: ParamStore, o: tf.Tensor, kind: AttentionKind, dim
   // k^T per head, scaled: [B,P,H,d] -> [B,H,d,P]
   const kT = tf.mul(tf.transpose(tf.reshape(k, [B, P, H, d]), [0, 2, 3, 1]), 1 / Math.sqrt(d));
   const values = tf.transpose(tf.reshape(v, [B, P, H, d]), [0, 2, 1, 3]);
-  if (kind === 'plain') return { keys: kT, values };
-  // M_h = k_h^T W_h with W_h the rows of W for head h: [B,H,d,P] x [H,P,HP] -> [B,H,d,HP] -> [B,E,HP]
+  if (kind === 'plain' || !shared || B !== 1) return { keys: kT, values };
+  // M_h = k_h^T W_h with W_h the rows of W for head h: [1,H,d,P] x [H,P,HP] -> [H,d,HP] -> [E,HP]
   const W = tf.reshape(p.get('oa.W'), [H, P, H * P]);
-  const M = tf.reshape(matMul(kT, W), [B, E, H * P]);
-  return { keys: M, values };
+  const M = tf.reshape(tf.matMul(tf.reshape(kT, [H, d, P]), W), [E, H * P]);
+  return { keys: kT, values, M };
 }
 
 /** BatchNorm statistics of one training forward (for the running-average update). */
@@ -71,14 +76,14 @@ export function objectAttentionBlock(
     const xn = layerNorm(x, p.get('oa.ln1.g'), p.get('oa.ln1.b'));
     const q = linear(xn, p.get('oa.q.w'), p.get('oa.q.b')); // [B,17,E], head-major channels
     let logits: tf.Tensor; // [B,H,17,P]
+    const heads = () => matMul(tf.transpose(tf.reshape(q, [B, N, H, d]), [0, 2, 1, 3]), ok.keys); // q k^T [B,H,N,P]
     if (kind === 'plain') {
-      const qh = tf.transpose(tf.reshape(q, [B, N, H, d]), [0, 2, 1, 3]);
-      logits = matMul(qh, ok.keys);
+      logits = heads();
     } else {
-      // A' W = q M; with one condition shared by all B samples (inference) it is a plain 2-D product
-      let a = ok.keys.shape[0] === 1 && B > 1
-        ? matMul(tf.reshape(q, [B * N, E]), tf.reshape(ok.keys, [E, H * P]))
-        : tf.reshape(matMul(q, ok.keys), [B * N, H * P]);
+      // A' W: with a shared condition, q M as one 2-D product; otherwise per-sample q k^T, then one [B*N, HP] x W
+      let a = ok.M
+        ? tf.matMul(tf.reshape(q, [B * N, E]), ok.M)
+        : matMul(tf.reshape(tf.transpose(heads(), [0, 2, 1, 3]), [B * N, H * P]), p.get('oa.W'));
       if (training) {
         const m = tf.moments(a, 0);
         bn = { mean: m.mean, variance: m.variance };
@@ -87,8 +92,10 @@ export function objectAttentionBlock(
         a = tf.mul(tf.sub(a, p.get('oa.bn.mean')), tf.rsqrt(tf.add(p.get('oa.bn.var'), BN_EPS)));
       }
       a = tf.add(tf.mul(a, p.get('oa.bn.g')), p.get('oa.bn.b'));
-      a = tf.matMul(adj, tf.reshape(a, [B, N, H * P])); // A_adj (constant) mixes joints
-      logits = tf.transpose(tf.reshape(a, [B, N, H, P]), [0, 2, 1, 3]);
+      // A_adj (constant, symmetric) mixes joints: with joints last it is one 2-D product [B*H*P, N] x [N, N]
+      // (a broadcast [N,N] x [B,N,HP] batch product is ~10x slower on wasm)
+      const aT = tf.reshape(tf.transpose(tf.reshape(a, [B, N, H * P]), [0, 2, 1]), [B * H * P, N]);
+      logits = tf.transpose(tf.reshape(tf.matMul(aT, adj), [B, H, P, N]), [0, 1, 3, 2]);
     }
     const att = tf.softmax(logits); // over the P object tokens
     const j = tf.reshape(tf.transpose(matMul(att, ok.values!), [0, 2, 1, 3]), [B, N, E]);

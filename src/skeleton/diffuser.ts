@@ -136,8 +136,8 @@ export class Diffuser {
     return n;
   }
 
-  /** Image condition, confidence and the object side of the attention. */
-  condition(inp: ConditionInputs): Condition {
+  /** Image condition, confidence and the object side of the attention (`shared`: one condition for many samples). */
+  condition(inp: ConditionInputs, shared = false): Condition {
     const p = this.params;
     const c = this.config;
     const B = inp.global.shape[0];
@@ -156,7 +156,7 @@ export class Diffuser {
       if (!inp.extra) throw new RangeError(`Diffuser.condition(): the model expects ${c.extraTokens} extra tokens`);
       o = tf.concat([o, inp.extra], 1);
     }
-    const keys = objectKeys(p, o, c.attention, { E: c.embedDim, H: c.heads, P: this.P });
+    const keys = objectKeys(p, o, c.attention, { E: c.embedDim, H: c.heads, P: this.P }, shared);
     return { icond, conf, keys };
   }
 

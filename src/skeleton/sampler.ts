@@ -61,7 +61,7 @@ export function runSampler(model: Diffuser, inputs: ConditionInputs, o: SampleOp
   const alphaBar = cosineAlphaBar(model.config.timesteps);
   const T = model.config.timesteps;
   const out = tf.tidy(() => {
-    const cond = model.condition(inputs);
+    const cond = model.condition(inputs, inputs.global.shape[0] === 1);
     const pm = tf.tensor3d(pinMask, [1, NUM_JOINTS, 2]);
     const pv = tf.tensor3d(pinVal, [1, NUM_JOINTS, 2]);
     const keep = tf.sub(1, pm);

@@ -1,3 +1,60 @@
-import { notBuilt } from './not-built.ts';
+/** `pinplace eval`: official top-N / SPD of the model (or a baseline) on a data set. */
+import type { CommandDef } from '../command.ts';
+import { parseChoiceFlag, parseIntFlag, requireOption } from '../options.ts';
+import { UsageError } from '../../errors.ts';
+import { initBackend } from '../../backend.ts';
+import { DEFAULT_MODEL_DIR, loadModelDir, readBaselineStats } from '../../skeleton/model-store-node.ts';
+import { evaluateBaseline, evaluateModel } from '../../skeleton/eval-node.ts';
+import { mobileNetV2Backbone } from '../../skeleton/features.ts';
+import { readHoiSamples } from '../../skeleton/dataset-node.ts';
+import { baselineStats } from '../../skeleton/baselines.ts';
+import type { MetricsResult } from '../../skeleton/metrics.ts';
 
-export const evalCommand = notBuilt('eval', 'Evaluate a model or a baseline (top-N, SPD)');
+/** The SPEC result object plus the literal top-N and bookkeeping. */
+export function metricsJson(r: MetricsResult, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const r4 = (v: number) => Math.round(v * 1e4) / 1e4;
+  return {
+    samples: r.samples, top1: r4(r.top1), top3: r4(r.top3), top5: r4(r.top5), spd: Math.round(r.spd * 1e6) / 1e6,
+    top1_literal: r4(r.top1_literal), top3_literal: r4(r.top3_literal), top5_literal: r4(r.top5_literal),
+    scored: r.scored, spd_nan: r.spd_nan, ...extra,
+  };
+}
+
+export function printMetrics(out: (l: string) => void, label: string, r: MetricsResult): void {
+  out(`${label}: ${r.samples} samples (${r.scored} scored)`);
+  out(`  top-1 ${r.top1.toFixed(1)} %  top-3 ${r.top3.toFixed(1)} %  top-5 ${r.top5.toFixed(1)} %  SPD ${r.spd.toFixed(4)}`);
+  out(`  literal top-N: ${r.top1_literal.toFixed(1)} / ${r.top3_literal.toFixed(1)} / ${r.top5_literal.toFixed(1)} %`);
+}
+
+export const evalCommand: CommandDef = {
+  name: 'eval',
+  summary: 'Evaluate the skeleton model (or a baseline) on a data set with the official metrics',
+  options(cmd) {
+    cmd.option('--data <dir>', 'data set to evaluate on')
+      .option('--model <dir>', 'model directory (default: the shipped model)')
+      .option('--baseline <kind>', 'mean | nearest instead of the model')
+      .option('--train <dir>', 'training set for the baseline statistics (default: those stored with the model)')
+      .option('--seed <s>', 'sampling seed (the official test seed is 1)', '1')
+      .option('--sampler <kind>', 'official | ddim', 'official');
+  },
+  async run(opts, io) {
+    const data = String(requireOption(opts.data, '--data'));
+    const modelDir = opts.model ? String(opts.model) : DEFAULT_MODEL_DIR;
+    const seed = parseIntFlag(opts.seed, '--seed', 0, 2 ** 31 - 1);
+    const sampler = parseChoiceFlag(opts.sampler, '--sampler', ['official', 'ddim'] as const);
+    if (opts.baseline !== undefined) {
+      const kind = parseChoiceFlag(opts.baseline, '--baseline', ['mean', 'nearest'] as const);
+      const stats = opts.train ? baselineStats(await readHoiSamples(String(opts.train))) : await readBaselineStats(modelDir);
+      if (!stats) throw new UsageError(`--baseline needs training statistics: ${modelDir} has no baseline.json; pass --train DIR`);
+      const r = await evaluateBaseline(kind, stats, data);
+      printMetrics(io.out, `baseline ${kind} on ${data}`, r);
+      return metricsJson(r, { baseline: kind });
+    }
+    await initBackend();
+    const { model } = await loadModelDir(modelDir);
+    const backbone = await mobileNetV2Backbone();
+    const r = await evaluateModel(model, backbone, { data, seed, sampler: { kind: sampler } });
+    printMetrics(io.out, `model ${modelDir} on ${data}`, r);
+    return metricsJson(r, { model: modelDir, sampler, seed });
+  },
+};
