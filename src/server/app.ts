@@ -3,6 +3,7 @@
  * functions and the output area; handlers only parse (zod), call the service and answer. Nothing here listens.
  */
 import express, { type Request, type RequestHandler, type Response } from 'express';
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -64,8 +65,13 @@ export function createApp(deps: ServerDeps): PinplaceApp {
     res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
     res.setHeader('X-Content-Type-Options', 'nosniff');
     const t0 = performance.now();
+    const id = randomUUID();
+    res.setHeader('X-Request-Id', id);
     res.on('finish', () => {
-      log.debug({ method: req.method, url: req.originalUrl, status: res.statusCode, ms: Math.round(performance.now() - t0) }, 'request');
+      const entry = { req: id, method: req.method, url: req.originalUrl, status: res.statusCode, ms: Math.round(performance.now() - t0) };
+      const path = req.originalUrl.split('?')[0];
+      if (path.startsWith('/api/') && path !== '/api/health') log.info(entry, 'request');
+      else log.debug(entry, 'request');
     });
     next();
   });

@@ -147,6 +147,8 @@ describe('createApp: JSON API over fake domain functions', () => {
     '/api/files/0123456789abcdef/image.png',
     '/dist/..%2F..%2Fpackage.json',
     '/assets/%2e%2e/%2e%2e/package.json',
+    '/api/files/%E0%A4%A/image.png',
+    '/api/files/0123456789abcdef/%00.png',
   ];
   it.each(traversal)('serves nothing outside the output area: %s', async (path) => {
     const res = await fetch(srv.url + path);
@@ -212,5 +214,29 @@ describe('createApp: failures of the domain functions', () => {
   it('answers 503 when the queue is full', async () => {
     const statuses = (await Promise.all([1, 2, 3].map(() => postJson(`${srv.url}/api/detect`, { image: imageId })))).map((r) => r.status);
     expect(statuses).toContain(503);
+  });
+});
+
+describe('createApp: structured logs', () => {
+  it('writes one JSON log line per API request with id, method, url, status and time', async () => {
+    const { pino } = await import('pino');
+    const { Writable } = await import('node:stream');
+    const lines: string[] = [];
+    const sink = new Writable({ write(chunk, _enc, cb) { lines.push(...String(chunk).split('\n').filter(Boolean)); cb(); } });
+    const srv = await startTestServer({ ...fakeDeps().deps, logger: pino({ level: 'info' }, sink) });
+    try {
+      const res = await fetch(`${srv.url}/api/openapi.json`);
+      expect(res.status).toBe(200);
+      await postJson(`${srv.url}/api/generate`, { image: 'nope' });
+      await new Promise((r) => setTimeout(r, 20));
+      const entries = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+      const ok = entries.find((e) => e.url === '/api/openapi.json' && e.msg === 'request');
+      expect(ok).toMatchObject({ method: 'GET', status: 200, level: 30 });
+      expect(ok!.req).toBe(res.headers.get('x-request-id'));
+      expect(typeof ok!.ms).toBe('number');
+      expect(entries.find((e) => e.url === '/api/generate' && e.msg === 'request refused')).toMatchObject({ status: 400, code: 'usage' });
+    } finally {
+      await srv.close();
+    }
   });
 });
