@@ -1,0 +1,14 @@
+/** The real domain functions plug into the server's deps types (checked by tsc; the test makes sure they load). */
+import { describe, expect, it } from 'vitest';
+import { guidanceFiles } from '../../src/edit/guidance.ts';
+import { detect } from '../../src/h2h/detect-node.ts';
+import { h2h } from '../../src/h2h/h2h.ts';
+import type { DetectFn, GenerateFn, GuidanceFn, H2hFn } from '../../src/server/types.ts';
+import { generate } from '../../src/skeleton/generate.ts';
+
+describe('domain contracts', () => {
+  it('generate, guidanceFiles, h2h and detect have the signatures the server calls', () => {
+    const fns: [GenerateFn, GuidanceFn, H2hFn, DetectFn] = [generate, guidanceFiles, h2h, (img) => detect(img)];
+    for (const fn of fns) expect(typeof fn).toBe('function');
+  });
+});
