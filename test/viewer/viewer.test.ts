@@ -130,9 +130,9 @@ describe.skipIf(!chromium)('viewer in headless Chromium', () => {
     expect(after.undo).toBe(before.undo + 1);
   });
 
-  it('undoes the joint edit', async () => {
+  it('undoes the joint edit (Ctrl+Z)', async () => {
     const before = await viewer(page).state();
-    await page.click('#undo');
+    await page.keyboard.press('Control+z');
     await waitForUpdate(page, before.updates);
     const after = await viewer(page).state();
     expect(after.pins).toEqual([]);

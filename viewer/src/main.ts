@@ -5,7 +5,7 @@
  */
 import type { SkeletonFile } from '../../src/data/formats.ts';
 import type { JointPin } from '../../src/server/types.ts';
-import type { Keypoint } from '../../src/skeleton/topology.ts';
+import { COCO_JOINTS, type Keypoint } from '../../src/skeleton/topology.ts';
 import { api, ApiError, type FitResultInfo, type Health, type ImageInfo, type SkeletonResult } from './api-client.ts';
 import { download, MIME } from './exporter.ts';
 import { Panel2d, type BoxKind } from './panel-2d.ts';
@@ -58,6 +58,7 @@ const panel2d = new Panel2d($<HTMLCanvasElement>('canvas-2d'), {
   jointMoved: (joint, x, y) => {
     remember();
     state.pins = [...state.pins.filter((p) => p.joint !== joint), { joint, x, y }];
+    setStatus(`${COCO_JOINTS[joint].replace('_', ' ')} pinned at ${Math.round(x)}, ${Math.round(y)}`);
     void regenerate();
   },
   boxChanged: (kind, box) => {
@@ -387,6 +388,14 @@ $('undo').addEventListener('click', () => {
   }
 });
 $('photo-view').addEventListener('click', () => panel3d.photoView());
+document.addEventListener('keydown', (e) => {
+  const target = e.target as HTMLElement;
+  if (target.tagName === 'INPUT' || target.tagName === 'SELECT') return;
+  if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'z') {
+    e.preventDefault();
+    $<HTMLButtonElement>('undo').click();
+  }
+});
 $('edit-form').addEventListener('submit', (e) => {
   e.preventDefault();
   void runEdit();
