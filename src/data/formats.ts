@@ -173,3 +173,42 @@ export function parseCocoKeypointsFile(json: unknown, source = 'data-set file'):
   }
   return json as CocoKeypointsFile;
 }
+
+/** body.json: what `fit` writes (SPEC). 3D in the OpenCV camera frame, metres; 2D in image pixels. */
+export interface BodyFile {
+  /** Name of the body model. */
+  model: string;
+  /** Shape coefficients. */
+  betas: number[];
+  /** 24 axis-angle rotations (radians), SMPL joint order; joint 0 is the global orientation in the camera frame. */
+  pose: Array<[number, number, number]>;
+  /** Metres, camera frame (where the pelvis joint is). */
+  translation: [number, number, number];
+  camera: { focal: number; cx: number; cy: number };
+  /** COCO-17 joints of the fitted body projected with `camera`, pixels. */
+  joints2d: Array<[number, number]>;
+  /** COCO-17 joints in the camera frame, metres. */
+  joints3d: Array<[number, number, number]>;
+  /** Plain pixel distance between joints2d and the input keypoints with c > 0. */
+  reprojection_error_px: { mean: number; median: number; max: number };
+  iterations: number;
+  ms: number;
+  [extra: string]: unknown;
+}
+
+const vec3 = z.tuple([finite, finite, finite]);
+export const bodyFileSchema = z.looseObject({
+  model: z.string(),
+  betas: z.array(finite).min(1),
+  pose: z.array(vec3).length(24),
+  translation: vec3,
+  camera: z.looseObject({ focal: finite.pipe(z.number().positive()), cx: finite, cy: finite }),
+  joints2d: z.array(z.tuple([finite, finite])).length(17),
+  joints3d: z.array(vec3).length(17),
+  reprojection_error_px: z.looseObject({ mean: finite, median: finite, max: finite }),
+  iterations: z.number().int().min(0),
+  ms: finite,
+});
+
+export const parseBodyFile = (json: unknown, source = 'body file'): BodyFile =>
+  parseWith<BodyFile>(bodyFileSchema, json, source, 'body.json');
