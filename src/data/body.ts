@@ -33,10 +33,14 @@ export function pose(b: Body): Posed {
 /** Joint `j` of posed SMPL joints as a Vec3. */
 export const jointOf = (p: Posed, j: number): Vec3 => [p.smpl[j * 3], p.smpl[j * 3 + 1], p.smpl[j * 3 + 2]];
 
-/** A random adult (or teenage) shape: betas ~ N(0, 0.8) clipped, stature a little wider. */
+/**
+ * A random adult shape: betas ~ N(0, 0.8) clipped at 2 sd (stature N(0, 1)). Shoulder and hip width share a frame
+ * factor (correlation 0.6), as they do in people, so that their ratio stays in the human range.
+ */
 export function randomBetas(rng: Rng): Float64Array {
   const b = new Float64Array(NUM_BETAS);
   for (let k = 0; k < NUM_BETAS; k++) b[k] = rng.gauss(k === 0 ? 1.0 : 0.8, 2);
+  b[4] = 0.6 * b[3] + 0.8 * b[4];
   return b;
 }
 

@@ -289,6 +289,7 @@ const workOnLaptop: InteractionTemplate = {
     setJoint(b, S.neck, 0.2 + rng.gauss(0.08), rng.gauss(0.08), 0);
     const chair = place(ch, IDENTITY, [0, 0, 0]);
     const rig = sitOn(rng, b, chair.at('seat'), 0, 0.1, 0.45);
+    rig.contacts = []; // the chair is scenery: only the laptop contacts count
     const deskZ = chair.at('seat')[2] + rng.uniform(0.4, 0.55) + d.depth / 2;
     const deskShape = d.shape.transformed(IDENTITY, [rng.gauss(0.08), 0, deskZ]);
     const lap = place(m, rotY(rng.gauss(0.1)), [rng.gauss(0.04), d.height, deskZ - d.depth / 2 + m.dims.depth / 2 + rng.uniform(0.03, 0.12)]);

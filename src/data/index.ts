@@ -7,3 +7,9 @@ export { contactSheet, type ContactSheet } from './preview.ts';
 export { sampleRecords, annotationFile, synthImageName } from './synth-annotations.ts';
 export { DEFAULT_SYNTH_SIZE, DEFAULT_SYNTH_SEED, COCO_PERSON_CATEGORY } from './constants.ts';
 export type { SynthSample, SynthPerson, Interaction, InteractionTemplate, Contact } from './types.ts';
+export { loadDataset, datasetFile, DATASET_FILES, type LoadDatasetOptions } from './dataset-node.ts';
+export {
+  cropTrainingSample, cropTargets, drawAugmentation, flipBox, NO_AUGMENTATION, type Augmentation, type TrainCrop, type CropInput,
+} from './crop-sample.ts';
+export { Rng as SynthRng, hashSeed } from './rng.ts';
+export type { Dataset, DatasetSample } from './types.ts';

@@ -112,7 +112,7 @@ export function renderInteraction(inter: Interaction, rng: Rng, o: { index: numb
   let objectBox: Box | null;
   if (inter.object) {
     const lb = raster.layerBox(LAYER.object);
-    if (!lb || raster.layerArea(LAYER.object) < 40) return null;
+    if (!lb || raster.layerArea(LAYER.object) < Math.max(6, 0.00015 * W * H)) return null;
     objectBox = lb;
   } else {
     objectBox = people[1] ? people[1].box : null;
