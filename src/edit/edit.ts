@@ -10,11 +10,12 @@
  *    region stay exactly as they were: edited.png.
  * Everything is computed in memory; with `out` the files are written all or nothing.
  */
+import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { UsageError } from '../errors.ts';
-import { decodeImage, encodePng, type RgbImage } from '../io/image.ts';
+import { decodeImage, encodePng, readImage, type RgbImage } from '../io/image.ts';
 import { writeOutputs } from '../io/atomic.ts';
-import type { OpenPoseFile, SkeletonFile } from '../data/formats.ts';
+import { parseJsonText, parseOpenPoseFile, parseSkeletonFile, type OpenPoseFile, type SkeletonFile } from '../data/formats.ts';
 import type { Box } from '../skeleton/calculators/box.ts';
 import type { Keypoint } from '../skeleton/topology.ts';
 import type { RasterImage } from '../skeleton/calculators/crop.ts';
@@ -29,10 +30,13 @@ import type { EditProgress, ImageServerApi } from './types.ts';
 
 /** Options of edit(). */
 export interface EditOptions {
-  /** The scene. */
-  image: RgbImage;
-  /** A skeleton.json (person box + samples, maybe a partner) or an OpenPose JSON (all its people are painted). */
-  skeleton: SkeletonFile | OpenPoseFile;
+  /** The scene, or the path of a PNG/JPEG/WebP file. */
+  image: RgbImage | string;
+  /**
+   * A skeleton.json (person box + samples, maybe a partner) or an OpenPose JSON (all its people are painted), or the
+   * path of either file.
+   */
+  skeleton: SkeletonFile | OpenPoseFile | string;
   /** Which sample of a skeleton.json [0]. */
   sample?: number;
   /** Server base URL, e.g. http://127.0.0.1:8188. */
@@ -76,6 +80,20 @@ export interface EditOutput {
 
 const isOpenPose = (s: SkeletonFile | OpenPoseFile): s is OpenPoseFile => Array.isArray((s as OpenPoseFile).people);
 
+/** Read a skeleton.json or an OpenPose JSON file (told apart by its `people` list); `flag` names it in errors. */
+export async function readSkeletonFile(path: string, flag = '--skeleton'): Promise<SkeletonFile | OpenPoseFile> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UsageError(`${flag} file ${code === 'ENOENT' ? 'not found' : `cannot be read (${code})`}: ${path}`);
+  }
+  const json = parseJsonText(text, `${flag} ${path}`);
+  if (json && typeof json === 'object' && Array.isArray((json as { people?: unknown }).people)) return parseOpenPoseFile(json, `${flag} ${path}`);
+  return parseSkeletonFile(json, `${flag} ${path}`);
+}
+
 /** Bounding box of the valid keypoints of `people`, grown by `margin` of its size, clipped to the image. */
 export function peopleBox(people: readonly Keypoint[][], width: number, height: number, margin = 0.1): Box | null {
   const pts = people.flat().filter((k) => k[2] > 0);
@@ -105,7 +123,9 @@ interface Scene {
   maskMode: 'box' | 'hull';
 }
 
-function sceneOf(o: EditOptions): Scene {
+type Loaded = EditOptions & { image: RgbImage; skeleton: SkeletonFile | OpenPoseFile };
+
+function sceneOf(o: Loaded): Scene {
   const { width, height } = o.image;
   if (isOpenPose(o.skeleton)) {
     const people = fromOpenPoseJson(o.skeleton);
@@ -155,11 +175,16 @@ async function resizeRgb(img: RasterImage<Uint8Array>, width: number, height: nu
 }
 
 /** Paint `req` into the image on the server; see the module comment for the steps. */
-export async function edit(o: EditOptions): Promise<EditOutput> {
+export async function edit(options: EditOptions): Promise<EditOutput> {
   const started = Date.now();
-  if (typeof o.prompt !== 'string' || o.prompt.trim() === '') throw new UsageError('--prompt must be a non-empty text describing the person to paint');
-  const api = o.api ?? 'comfyui';
-  const client = createClient(api, { url: o.server, pollIntervalMs: o.pollIntervalMs });
+  if (typeof options.prompt !== 'string' || options.prompt.trim() === '') throw new UsageError('--prompt must be a non-empty text describing the person to paint');
+  const api = options.api ?? 'comfyui';
+  const client = createClient(api, { url: options.server, pollIntervalMs: options.pollIntervalMs });
+  const o: Loaded = {
+    ...options,
+    skeleton: typeof options.skeleton === 'string' ? await readSkeletonFile(options.skeleton) : options.skeleton,
+    image: typeof options.image === 'string' ? await readImage(options.image) : options.image,
+  };
   const { width, height } = o.image;
   const scene = sceneOf(o);
   const maskOpts: MaskOptions = { grow: o.grow, feather: o.feather };

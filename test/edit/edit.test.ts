@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
-import { edit, workSize, peopleBox } from '../../src/edit/edit.ts';
+import { edit, workSize, peopleBox, readSkeletonFile } from '../../src/edit/edit.ts';
 import { toOpenPoseJson } from '../../src/edit/openpose-map.ts';
 import { personMask } from '../../src/edit/mask.ts';
 import { startFakeComfyUI, type FakeComfy } from '../../src/edit/testing/fake-comfyui.ts';
@@ -80,6 +80,25 @@ describe('edit() end to end on the fakes', () => {
     expect(mask[2 * W + 2]).toBe(0);
     // keypoints span x 36..60, y 10..66; grown by 10 % of the larger side (5.6 px)
     peopleBox([standing()], W, H)!.forEach((v, i) => expect(v).toBeCloseTo([30.4, 4.4, 65.6, 71.6][i], 9));
+  });
+
+  it('takes file paths for the image and the skeleton', async () => {
+    const img = join(dir, 'scene.png');
+    const sk = join(dir, 'skeleton.json');
+    await writeFile(img, await sharp(Buffer.from(scene().data), { raw: { width: W, height: H, channels: 3 } }).png().toBuffer());
+    await writeFile(sk, JSON.stringify(skeletonFile()));
+    const r = await edit({ image: img, skeleton: sk, server: comfy.url, prompt: 'a person', pollIntervalMs: 10 });
+    expect(Object.keys(r.files)).toContain('edited.png');
+  });
+
+  it.each([
+    ['a missing file', 'nope.json', /--skeleton file not found: .*nope\.json/],
+    ['not JSON', 'bad.json', /--skeleton .*bad\.json is not valid JSON/],
+    ['neither format', 'other.json', /--skeleton .*other\.json is not a valid skeleton\.json \(image: /],
+  ])('readSkeletonFile: %s', async (_n, name, re) => {
+    await writeFile(join(dir, 'bad.json'), '{ nope');
+    await writeFile(join(dir, 'other.json'), '{"hello": 1}');
+    await expect(readSkeletonFile(join(dir, name))).rejects.toThrow(re);
   });
 
   it('a failure leaves the output folder as it was (no half-written files)', async () => {

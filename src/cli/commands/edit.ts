@@ -2,32 +2,15 @@
  * `pinplace edit --image IMG --skeleton FILE --server URL [--api comfyui|a1111] --prompt TEXT [--negative TEXT]
  *  [--steps N] [--seed S] [--checkpoint NAME] [--controlnet NAME] [--timeout SEC] [--out DIR]`
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { CommandDef } from '../command.ts';
 import { parseChoiceFlag, parseIntFlag, parseNumberFlag, requireOption } from '../options.ts';
-import { UsageError } from '../../errors.ts';
 import { readImage } from '../../io/image.ts';
-import { parseJsonText, parseOpenPoseFile, parseSkeletonFile, type OpenPoseFile, type SkeletonFile } from '../../data/formats.ts';
-import { edit } from '../../edit/edit.ts';
+import { edit, readSkeletonFile } from '../../edit/edit.ts';
 import { IMAGE_SERVER_APIS } from '../../edit/create-client.ts';
 import { EDIT_DEFAULTS } from '../../edit/constants.ts';
 import type { EditProgress } from '../../edit/types.ts';
-
-/** Read a skeleton.json or an OpenPose JSON file. */
-async function readSkeleton(path: string): Promise<SkeletonFile | OpenPoseFile> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UsageError(`--skeleton file ${code === 'ENOENT' ? 'not found' : `cannot be read (${code})`}: ${path}`);
-  }
-  const json = parseJsonText(text, `--skeleton ${path}`);
-  if (json && typeof json === 'object' && Array.isArray((json as { people?: unknown }).people)) return parseOpenPoseFile(json, `--skeleton ${path}`);
-  return parseSkeletonFile(json, `--skeleton ${path}`);
-}
 
 export const editCommand: CommandDef = {
   name: 'edit',
@@ -69,7 +52,7 @@ export const editCommand: CommandDef = {
     const out = requireOption(opts.out as string | undefined, '--out');
     const pollIntervalMs = process.env.PINPLACE_POLL_MS ? parseIntFlag(process.env.PINPLACE_POLL_MS, 'PINPLACE_POLL_MS', 1, 60_000) : undefined;
 
-    const skeleton = await readSkeleton(skeletonPath);
+    const skeleton = await readSkeletonFile(skeletonPath, '--skeleton');
     const image = await readImage(imagePath);
 
     let bar: cliProgress.SingleBar | null = null;
