@@ -25,6 +25,9 @@ import type { ServerDeps, ServerLimits } from './types.ts';
 export const PACKAGE_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const DEFAULT_SAMPLE_DIR = join(PACKAGE_ROOT, 'assets', 'sample');
 export const DEFAULT_VIEWER_DIR = join(PACKAGE_ROOT, 'viewer');
+export const DEFAULT_BODY_MODEL_DIR = join(PACKAGE_ROOT, 'assets', 'body-model');
+/** The body model file the in-browser fitter fetches (src/mesh/fit.ts `bodyModelUrl`). */
+export const BODY_MODEL_FILE = 'pinplace-body.npz';
 
 export interface PinplaceApp extends express.Express {
   /** The service behind the routes (tests look at its queue). */
@@ -51,6 +54,8 @@ export function createApp(deps: ServerDeps): PinplaceApp {
   const sampleDir = deps.sampleDir === undefined ? DEFAULT_SAMPLE_DIR : deps.sampleDir;
   const sample = new SampleScene(service, sampleDir, log);
   const viewerDir = deps.viewerDir === undefined ? DEFAULT_VIEWER_DIR : deps.viewerDir;
+  const bodyModelDir = deps.bodyModelDir === undefined ? DEFAULT_BODY_MODEL_DIR : deps.bodyModelDir;
+  const bodyModelPath = bodyModelDir ? join(bodyModelDir, BODY_MODEL_FILE) : null;
 
   const app = express() as PinplaceApp;
   app.locals.service = service;
@@ -83,6 +88,7 @@ export function createApp(deps: ServerDeps): PinplaceApp {
   api.get('/health', (_req, res) => {
     res.json({
       ok: true, backend: deps.backend ?? null, capabilities: service.capabilities(),
+      bodyModel: bodyModelPath !== null && existsSync(bodyModelPath),
       missing: deps.missing ?? {}, queue: { pending: service.queue.pending, completed: service.queue.completed },
     });
   });
@@ -142,6 +148,14 @@ export function createApp(deps: ServerDeps): PinplaceApp {
     });
     app.get('/favicon.ico', (_req, res) => {
       res.status(204).end();
+    });
+    app.get(`/assets/body-model/${BODY_MODEL_FILE}`, (_req, res) => {
+      if (!bodyModelPath || !existsSync(bodyModelPath)) {
+        res.status(404).json({ error: 'no body model on this server', code: 'not_found' });
+        return;
+      }
+      res.setHeader('Content-Type', 'application/octet-stream');
+      res.sendFile(bodyModelPath);
     });
     app.use('/assets', express.static(join(viewerDir, 'assets'), { dotfiles: 'deny', index: false, fallthrough: true }));
     app.use('/dist', express.static(join(viewerDir, 'dist'), { dotfiles: 'deny', index: false, fallthrough: true }));

@@ -86,6 +86,8 @@ export interface ServerDeps {
   sampleDir?: string | null;
   /** Where the viewer's static files are (index.html, dist/); null serves no viewer. */
   viewerDir?: string | null;
+  /** Folder of the body model files the in-browser fitter fetches (/assets/body-model/*.npz); null for none. */
+  bodyModelDir?: string | null;
   /** The tfjs backend the server computes on (shown by /api/health and the viewer). */
   backend?: string;
   limits?: Partial<ServerLimits>;

@@ -15,7 +15,7 @@ interface ViewerHandle {
   state(): {
     pins: Array<{ joint: number; x: number; y: number }>; sample: number; personBox: number[]; objectBox: number[];
     keypoints: number[][]; samples: number; fitId: string | null; guidance: Record<string, string>; busy: number; updates: number;
-    errors: string[]; undo: number;
+    errors: string[]; undo: number; fitOn: string; browserBackend: string | null;
   };
   dump(): { meshes: number; skinned: number; bones: number; vertices: number; bounds: number[] | null; alignmentPx: number | null; camera: { photoView: boolean } };
   toClient(x: number, y: number): [number, number];
@@ -254,6 +254,14 @@ describe.skipIf(!chromium)('viewer in headless Chromium', () => {
     const backend = await page.evaluate(() => (window as unknown as { __viewer: { setFitOn(w: string): Promise<string> } }).__viewer.setFitOn('browser'));
     expect(backend).toBe('webgl');
     expect(await page.locator('#backends').textContent()).toContain('browser fit: tfjs webgl');
+    const s = await viewer(page).state();
+    if (s.fitOn === 'browser') {
+      // The fitter and the body model are here: the body was fitted in this browser.
+      expect(s.browserBackend).toBe('webgl');
+      expect((await viewer(page).dump()).skinned).toBeGreaterThanOrEqual(1);
+    } else {
+      expect(await page.locator('#status').textContent()).toMatch(/in-browser fitter|body model/);
+    }
     expect(fx.consoleErrors).toEqual([]);
   });
 });

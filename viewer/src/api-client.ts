@@ -10,6 +10,8 @@ export interface Health {
   ok: boolean; backend: string | null;
   capabilities: Record<'generate' | 'fit' | 'guidanceFiles' | 'h2h' | 'detect' | 'edit', boolean>;
   missing: Record<string, string>;
+  /** Whether the server has the body model the in-browser fitter fetches. */
+  bodyModel: boolean;
 }
 
 export class ApiError extends Error {

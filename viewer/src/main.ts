@@ -469,6 +469,7 @@ async function setFitOn(where: 'server' | 'browser'): Promise<string> {
       state.browserBackend = await bf.startBackend();
       const missing = bf.browserFitMissing();
       if (missing) throw new Error(`the in-browser fitter is not part of this build: ${missing}`);
+      if (!state.health?.bodyModel) throw new Error('the server has no body model for the in-browser fitter');
       return true;
     });
     if (!ok) {
