@@ -53,6 +53,8 @@ export interface EditOptions {
   controlnet?: string;
   /** Give up (and interrupt the job on the server) after this many ms [600000]. */
   timeoutMs?: number;
+  /** The same in seconds (timeoutMs wins when both are given). */
+  timeoutSec?: number;
   /** Repaint region: the person box or the skeleton's hull [box for skeleton.json, hull for OpenPose JSON]. */
   mask?: 'box' | 'hull';
   /** Grow / feather the mask, pixels of the original image. */
@@ -62,7 +64,10 @@ export interface EditOptions {
   workSide?: number;
   /** Poll interval for /history or /progress, ms [1000]. */
   pollIntervalMs?: number;
-  onProgress?: (p: EditProgress) => void;
+  /**
+   * Progress: `fraction` of the whole job in [0, 1], a short `message` ("sampling 5/20"), and the server's event.
+   */
+  onProgress?: (fraction: number, message: string, detail: EditProgress) => void;
   signal?: AbortSignal;
   /** Write the files into this folder (atomically). */
   out?: string;
@@ -70,6 +75,8 @@ export interface EditOptions {
 
 /** What edit() returns. */
 export interface EditOutput {
+  /** edited.png's bytes. */
+  edited: Uint8Array;
   /** edited.png, masked.png, openpose.json, pose.png, mask.png, overlay.png, edit.json and the server's workflow file. */
   files: Record<string, string | Uint8Array>;
   /** The summary also written as edit.json. */
@@ -174,6 +181,20 @@ async function resizeRgb(img: RasterImage<Uint8Array>, width: number, height: nu
   return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height, channels: 3 };
 }
 
+/** Where each phase puts the whole job, as a fraction; sampling runs from 0.1 to 0.95. */
+const PHASE_FRACTION: Record<string, number> = { checking: 0.02, uploading: 0.05, queued: 0.08, running: 0.1, downloading: 0.96 };
+
+/** Turn the clients' events into (fraction, message, event) calls that never go backwards. */
+function progressReporter(cb?: EditOptions['onProgress']): ((p: EditProgress) => void) | undefined {
+  if (!cb) return undefined;
+  let last = 0;
+  return (p) => {
+    const f = p.phase === 'sampling' && p.max > 0 ? 0.1 + (0.85 * p.value) / p.max : PHASE_FRACTION[p.phase] ?? last;
+    last = Math.max(last, Math.min(1, f));
+    cb(last, p.phase === 'sampling' && p.max > 0 ? `sampling ${p.value}/${p.max}` : p.phase, p);
+  };
+}
+
 /** Paint `req` into the image on the server; see the module comment for the steps. */
 export async function edit(options: EditOptions): Promise<EditOutput> {
   const started = Date.now();
@@ -208,7 +229,7 @@ export async function edit(options: EditOptions): Promise<EditOutput> {
     image: maskedImage(workImage, workMask), mask: workMask, pose: workPose,
     prompt: o.prompt, negative: o.negative, steps: o.steps, seed: o.seed, cfg: o.cfg, controlStrength: o.controlStrength,
     checkpoint: o.checkpoint, controlnet: o.controlnet,
-  }, { onProgress: o.onProgress, timeoutMs: o.timeoutMs, signal: o.signal });
+  }, { onProgress: progressReporter(o.onProgress), timeoutMs: o.timeoutMs ?? (o.timeoutSec !== undefined ? o.timeoutSec * 1000 : undefined), signal: o.signal });
 
   // 4. back to the original size, pasted through the mask
   const painted = await decodeImage(result.image, `the image returned by ${api}`);
@@ -247,5 +268,5 @@ export async function edit(options: EditOptions): Promise<EditOutput> {
     'edit.json': JSON.stringify(summary, null, 2) + '\n',
   };
   const written = o.out ? await writeOutputs(o.out, files) : [];
-  return { files, summary, written };
+  return { edited: files['edited.png'] as Uint8Array, files, summary, written };
 }

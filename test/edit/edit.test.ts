@@ -11,6 +11,7 @@ import { startFakeA1111, type FakeA1111 } from '../../src/edit/testing/fake-a111
 import { ServerError, UsageError } from '../../src/errors.ts';
 import { parseOpenPoseFile } from '../../src/data/formats.ts';
 import { H, W, scene, skeletonFile, standing } from './helpers.ts';
+import type { EditFn } from '../../src/server/types.ts';
 
 let comfy: FakeComfy;
 let a1111: FakeA1111;
@@ -80,6 +81,20 @@ describe('edit() end to end on the fakes', () => {
     expect(mask[2 * W + 2]).toBe(0);
     // keypoints span x 36..60, y 10..66; grown by 10 % of the larger side (5.6 px)
     peopleBox([standing()], W, H)!.forEach((v, i) => expect(v).toBeCloseTo([30.4, 4.4, 65.6, 71.6][i], 9));
+  });
+
+  it('fits the HTTP server\'s edit contract: timeoutSec, (fraction, message) progress, edited PNG bytes', async () => {
+    const fn: EditFn = edit; // compile-time: the server can call edit() as it is
+    const fractions: number[] = [];
+    const messages: string[] = [];
+    const r = await fn({
+      image: scene(), skeleton: skeletonFile(), server: comfy.url, api: 'comfyui', prompt: 'a person', steps: 4, timeoutSec: 30,
+      onProgress: (f, m) => { fractions.push(f); if (m) messages.push(m); },
+    });
+    expect((await sharp(r.edited).metadata()).format).toBe('png');
+    expect(fractions.every((f, i) => f >= 0 && f <= 1 && (i === 0 || f >= fractions[i - 1]))).toBe(true);
+    expect(fractions[fractions.length - 1]).toBeGreaterThanOrEqual(0.95);
+    expect(messages).toContain('sampling 4/4');
   });
 
   it('takes file paths for the image and the skeleton', async () => {

@@ -57,7 +57,7 @@ export const editCommand: CommandDef = {
 
     let bar: cliProgress.SingleBar | null = null;
     let phase = '';
-    const onProgress = (p: EditProgress): void => {
+    const onProgress = (_f: number, _m: string, p: EditProgress): void => {
       if (p.phase !== phase) {
         phase = p.phase;
         io.debug(`edit: ${p.phase}`);
