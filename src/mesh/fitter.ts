@@ -119,7 +119,7 @@ export function initialGuess(ctx: ObjectiveContext, root: readonly [number, numb
 }
 
 /** The orientations worth trying for these keypoints (one, or both when the view is ambiguous). */
-export function candidateOrientations(kp: Float64Array): Array<readonly [number, number, number]> {
+export function candidateOrientations(kp: Float64Array, sideViewRatio = SIDE_VIEW_RATIO): Array<readonly [number, number, number]> {
   let lr = 0;
   let width = 0;
   let height = 0;
@@ -137,7 +137,7 @@ export function candidateOrientations(kp: Float64Array): Array<readonly [number,
   }
   const first = lr >= 0 ? FACING_CAMERA : FACING_AWAY;
   const second = lr >= 0 ? FACING_AWAY : FACING_CAMERA;
-  const ambiguous = nh === 0 || width === 0 || width < SIDE_VIEW_RATIO * (height / nh);
+  const ambiguous = nh === 0 || width === 0 || width < sideViewRatio * (height / nh);
   return ambiguous ? [first, second] : [first];
 }
 
@@ -147,7 +147,13 @@ export function activeParams(model: JointModel, stage: StageWeights): Int32Array
   const idx: number[] = [0, 1, 2];
   if (!stage.cameraOnly) {
     for (let j = 1; j < 24; j++) if (!UNOBSERVED_JOINTS.includes(j)) idx.push(j * 3, j * 3 + 1, j * 3 + 2);
-    for (let k = 0; k < B; k++) idx.push(72 + k);
+    // betas that move no joint or face point cannot be seen in 2D: they stay at 0
+    for (let k = 0; k < B; k++) {
+      let seen = false;
+      for (let r = 0; r < 72 && !seen; r++) seen = model.SJ[r * B + k] !== 0;
+      for (let r = 0; r < 15 && !seen; r++) seen = model.SF[r * B + k] !== 0;
+      if (seen) idx.push(72 + k);
+    }
   }
   idx.push(72 + B, 73 + B, 74 + B);
   return Int32Array.from(idx);
@@ -191,6 +197,8 @@ export function describeFit(ctx: ObjectiveContext, x: Float64Array, iterations: 
 export interface FitPersonOptions {
   model?: JointModel;
   stages?: readonly StageWeights[];
+  /** Try both orientations when the 2D shoulder width is below this fraction of the torso height. */
+  sideViewRatio?: number;
 }
 
 let _defaultModel: JointModel | null = null;
@@ -209,7 +217,7 @@ export function fitPersonLm(target: FitTarget, o: FitPersonOptions = {}): Fitted
   let best: { x: Float64Array; cost: number; iterations: number } | null = null;
   const early = stages.slice(0, -1);
   const last = stages[stages.length - 1];
-  for (const root of candidateOrientations(kp)) {
+  for (const root of candidateOrientations(kp, o.sideViewRatio)) {
     const x = initialGuess(ctx, root);
     let iterations = 0;
     for (const stage of early) iterations += lmSolve(ctx, x, activeParams(model, stage), stage).iterations;

@@ -57,6 +57,8 @@ export function lmSolve(ctx: ObjectiveContext, x: Float64Array, active: Int32Arr
   const Awork = new Float64Array(n * n);
   const g = new Float64Array(n);
   const delta = new Float64Array(n);
+  const nzCol = new Int32Array(n);
+  const nzVal = new Float64Array(n);
   const xTry = new Float64Array(x.length);
   const tz = 72 + B + 2;
 
@@ -84,18 +86,33 @@ export function lmSolve(ctx: ObjectiveContext, x: Float64Array, active: Int32Arr
     } else {
       dataResidualsJacobian(ctx, x, w, active, r0, J);
     }
-    // Normal equations: A = J^T J, g = J^T r, plus the diagonal prior rows.
-    for (let a = 0; a < n; a++) {
-      let s = 0;
-      for (let i = 0; i < 34; i++) s += J[i * n + a] * r0[i];
-      g[a] = s;
-      for (let b = 0; b <= a; b++) {
-        let t = 0;
-        for (let i = 0; i < 34; i++) t += J[i * n + a] * J[i * n + b];
-        A[a * n + b] = t;
-        A[b * n + a] = t;
+    // Normal equations: A = J^T J, g = J^T r (row by row over each row's non-zero columns), plus the prior rows.
+    A.fill(0);
+    g.fill(0);
+    for (let i = 0; i < 34; i++) {
+      const ri = r0[i];
+      if (ri === 0 && J[i * n] === 0 && J[i * n + n - 1] === 0) {
+        let any = false;
+        for (let c = 0; c < n && !any; c++) any = J[i * n + c] !== 0;
+        if (!any) continue;
+      }
+      let m = 0;
+      for (let c = 0; c < n; c++) {
+        const v = J[i * n + c];
+        if (v !== 0) {
+          nzCol[m] = c;
+          nzVal[m++] = v;
+        }
+      }
+      for (let a = 0; a < m; a++) {
+        const ca = nzCol[a], va = nzVal[a];
+        g[ca] += va * ri;
+        const row = ca * n;
+        for (let b = 0; b <= a; b++) A[row + nzCol[b]] += va * nzVal[b];
       }
     }
+    // mirror the lower triangle (columns were visited in increasing order, so A[ca][cb] has ca >= cb)
+    for (let a = 0; a < n; a++) for (let b = 0; b < a; b++) A[b * n + a] = A[a * n + b];
     for (let c = 0; c < n; c++) {
       const p = active[c];
       if (p >= 3 && p < 72) {
