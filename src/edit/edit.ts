@@ -138,10 +138,13 @@ function sceneOf(o: Loaded): Scene {
     const people = fromOpenPoseJson(o.skeleton);
     const box = peopleBox(people, width, height);
     if (!box) throw new UsageError('the OpenPose file has no person with a valid keypoint inside the image');
+    // for the overlay: the first person as the sample, a second one as the partner
+    const partnerBox = people.length > 1 ? peopleBox([people[1]], width, height, 0.05) : null;
     const skeleton: SkeletonFile = {
       image: { path: o.image.path ?? 'image', width, height },
-      person_box: box,
-      samples: people.map((keypoints) => ({ keypoints })),
+      person_box: peopleBox([people[0]], width, height, 0.05) ?? box,
+      samples: [{ keypoints: people[0] }],
+      ...(partnerBox ? { partner: { box: partnerBox, keypoints: people[1] } } : {}),
     };
     return { people, painted: people, box, skeleton, maskMode: o.mask ?? 'hull' };
   }

@@ -77,7 +77,7 @@ export async function request(what: string, url: string, o: RequestOptions): Pro
 /** Throw a one-line ServerError for a non-2xx answer, with `detail` (the server's own message) when known. */
 export function failStatus(what: string, method: string, route: string, a: HttpAnswer, detail?: string): never {
   const text = detail ?? snippet(a.text());
-  throw new ServerError(`${what} answered ${method} ${route} with HTTP ${a.status}${text ? `: ${text}` : ''}`, a.status >= 500 ? 502 : 502);
+  throw new ServerError(`${what} answered ${method} ${route} with HTTP ${a.status}${text ? `: ${text}` : ''}`, 502);
 }
 
 /** Resolve after `ms`, or reject with AbortedError when `signal` fires first. */
