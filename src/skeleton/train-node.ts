@@ -112,7 +112,7 @@ export async function trainOnData(o: TrainRunOptions, hooks: TrainHooks): Promis
     onStep: (s) => {
       last = s;
       hooks.step?.(s);
-      if (s.step % 10 === 0 || s.step === steps) void appendFile(logFile, JSON.stringify({ step: s.step, loss: s.loss, joint: s.lossJoint, conf: s.lossConf, lr: s.lr, ms: Math.round(s.ms) }) + '\n');
+      if (s.step % 10 === 0 || s.step === steps) void appendFile(logFile, JSON.stringify({ step: s.step, loss: s.loss, joint: s.lossJoint, conf: s.lossConf, lr: s.lr, ms: Math.round(s.ms), skipped: s.skipped }) + '\n');
     },
     onCheckpoint: async (c) => {
       await saveModelDir(o.out, c.model, {

@@ -50,7 +50,7 @@ export interface TrainOptions {
   onStep?(s: StepInfo): void;
 }
 
-export interface StepInfo { step: number; total: number; loss: number; lossJoint: number; lossConf: number; lr: number; ms: number }
+export interface StepInfo { step: number; total: number; loss: number; lossJoint: number; lossConf: number; lr: number; ms: number; /** Steps skipped so far (non-finite loss or gradient). */ skipped: number }
 
 /** Learning rate at a step of the step schedule. */
 export function learningRate(o: Pick<TrainOptions, 'lr' | 'lrDecayAt' | 'lrFactor' | 'steps'>, step: number): number {
@@ -142,6 +142,7 @@ export async function trainDiffuser(o: TrainOptions): Promise<{ model: Diffuser;
   const log: StepInfo[] = [];
   const start = o.resume?.step ?? 0;
   const rows = o.batch * NUM_JOINTS;
+  let skipped = 0;
   for (let step = start; step < o.steps; step++) {
     const t0 = performance.now();
     const lr = learningRate(o, step);
@@ -150,20 +151,32 @@ export async function trainDiffuser(o: TrainOptions): Promise<{ model: Diffuser;
     const rand = mulberry32((o.seed * 1_000_003 + step * 7919) >>> 0);
     const idx = Array.from({ length: o.batch }, () => Math.floor(rand() * o.source.size));
     const batch = makeBatch(model, o.source, idx, rand, o, alphaBar);
-    let parts: tf.Scalar[] = [];
+    // gradients first, applied only when the loss and every gradient are finite: wasm matMuls on inner sizes that
+    // are not a multiple of the SIMD width can read past their input and, rarely, pick up a NaN (skipped, counted)
     let bn: ReturnType<Diffuser['denoise']>['bn'];
-    const cost = opt.minimize(() => {
-      const l = hoiLoss(model, batch, o.confWeight, true);
-      parts = [tf.keep(l.joint), tf.keep(l.conf)];
-      if (l.bn) bn = { mean: tf.keep(l.bn.mean), variance: tf.keep(l.bn.variance) };
-      return l.total;
-    }, true, vars);
-    model.updateBatchNorm(bn, rows);
-    const loss = (await cost!.data())[0];
-    const info: StepInfo = { step: step + 1, total: o.steps, loss, lossJoint: parts[0].dataSync()[0], lossConf: parts[1].dataSync()[0], lr, ms: performance.now() - t0 };
-    tf.dispose([cost!, ...parts, ...(bn ? [bn.mean, bn.variance] : [])]);
+    let parts: tf.Scalar[] = [];
+    const res = tf.tidy(() => {
+      const { value, grads } = tf.variableGrads(() => {
+        const l = hoiLoss(model, batch, o.confWeight, true);
+        if (l.bn) bn = { mean: tf.keep(l.bn.mean), variance: tf.keep(l.bn.variance) };
+        parts = [tf.keep(l.joint), tf.keep(l.conf)];
+        return l.total;
+      }, vars);
+      const check = tf.addN(Object.values(grads).map((g) => tf.sum(g)));
+      return { value: tf.keep(value), grads: Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, tf.keep(g)])), check: tf.keep(check) };
+    });
+    const loss = res.value.dataSync()[0];
+    const finite = Number.isFinite(loss) && Number.isFinite(res.check.dataSync()[0]);
+    if (finite) {
+      opt.applyGradients(res.grads as unknown as tf.NamedTensorMap as Parameters<typeof opt.applyGradients>[0]);
+      model.updateBatchNorm(bn, rows);
+    } else {
+      skipped++;
+      if (skipped > Math.max(10, 0.05 * (step - start + 1))) throw new RangeError(`trainDiffuser(): the loss or its gradient was not finite in ${skipped} steps (last at step ${step + 1})`);
+    }
+    const info: StepInfo = { step: step + 1, total: o.steps, loss, lossJoint: parts[0].dataSync()[0], lossConf: parts[1].dataSync()[0], lr, ms: performance.now() - t0, skipped };
+    tf.dispose([res.value, res.check, ...parts, ...Object.values(res.grads), ...(bn ? [bn.mean, bn.variance] : [])]);
     disposeBatch(batch);
-    if (!Number.isFinite(loss)) throw new RangeError(`trainDiffuser(): the loss became ${loss} at step ${step + 1}`);
     log.push(info);
     o.onStep?.(info);
     const last = step + 1 === o.steps;

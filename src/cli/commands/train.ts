@@ -92,7 +92,7 @@ export const trainCommand: CommandDef = {
         const rate = elapsed / Math.max(1, s.step - from);
         const eta = rate * (s.total - s.step);
         if (bar) bar.update(s.step, { loss: s.loss.toFixed(4), lr: s.lr.toExponential(0), rate: rate.toFixed(2), eta_h: fmtTime(eta) });
-        else if (s.step % 50 === 0 || s.step === s.total) io.err(`step ${s.step}/${s.total} loss ${s.loss.toFixed(4)} (joint ${s.lossJoint.toFixed(4)}, conf ${s.lossConf.toFixed(4)}) lr ${s.lr.toExponential(0)} ${rate.toFixed(2)} s/step ETA ${fmtTime(eta)}`);
+        else if (s.step % 50 === 0 || s.step === s.total) io.err(`step ${s.step}/${s.total} loss ${s.loss.toFixed(4)} (joint ${s.lossJoint.toFixed(4)}, conf ${s.lossConf.toFixed(4)}) lr ${s.lr.toExponential(0)}${s.skipped ? ` skipped ${s.skipped}` : ""} ${rate.toFixed(2)} s/step ETA ${fmtTime(eta)}`);
       },
       stop: () => { (bar as cliProgress.SingleBar | null)?.stop(); },
     });
