@@ -168,37 +168,39 @@ export function drawBackground(r: Raster, cam: Camera, spec: BackgroundSpec, cen
     return;
   }
   const w = Math.ceil(r.width / k) + 1, h = Math.ceil(r.height / k) + 1;
-  const small = new Uint8Array(w * h * 3);
+  if (_small.length < w * h * 3) _small = new Uint8Array(w * h * 3);
+  const small = _small;
   castBackground(small, w, h, { ...cam, focal: cam.focal / k, cx: cam.cx / k, cy: cam.cy / k }, spec, centre);
-  upsample(small, w, h, r.rgb, r.width, r.height, k);
+  upsample2(small, w, h, r.rgb, r.width, r.height);
 }
 
-/** Bilinear upsample by an integer factor `k` (pixel centres aligned). */
-function upsample(src: Uint8Array, w: number, h: number, dst: Uint8Array, W: number, H: number, k: number): void {
-  const xo = new Int32Array(W), fxs = new Float32Array(W);
-  for (let x = 0; x < W; x++) {
-    const sx = Math.max(0, (x + 0.5) / k - 0.5);
-    const x0 = Math.min(w - 2, Math.floor(sx));
-    xo[x] = x0 * 3;
-    fxs[x] = sx - x0;
-  }
+/** Bilinear 2x upsample (pixel centres aligned: weights 3/4 and 1/4), integer arithmetic. */
+function upsample2(src: Uint8Array, w: number, h: number, dst: Uint8Array, W: number, H: number): void {
   const row = w * 3;
+  const acc = new Uint16Array(row);
+  const colNear = new Int32Array(W), colFar = new Int32Array(W);
+  for (let x = 0; x < W; x++) {
+    const j = x >> 1;
+    colNear[x] = Math.min(w - 1, j) * 3;
+    colFar[x] = ((x & 1) ? Math.min(w - 1, j + 1) : Math.max(0, j - 1)) * 3;
+  }
   for (let y = 0; y < H; y++) {
-    const sy = Math.max(0, (y + 0.5) / k - 0.5);
-    const y0 = Math.min(h - 2, Math.floor(sy)), fy = sy - y0, gy = 1 - fy;
-    const base = y0 * row;
+    // source rows and weights (x4): even y -> rows i-1 (1) and i (3); odd y -> rows i (3) and i+1 (1)
+    const i = y >> 1;
+    const near = Math.min(h - 1, i) * row;
+    const far = ((y & 1) ? Math.min(h - 1, i + 1) : Math.max(0, i - 1)) * row;
+    for (let k = 0; k < row; k++) acc[k] = 3 * src[near + k] + src[far + k];
     let o = y * W * 3;
     for (let x = 0; x < W; x++) {
-      const a = base + xo[x], c = a + row;
-      const fx = fxs[x], gx = 1 - fx;
-      for (let ch = 0; ch < 3; ch++) {
-        const top = gx * src[a + ch] + fx * src[a + 3 + ch];
-        const bot = gx * src[c + ch] + fx * src[c + 3 + ch];
-        dst[o++] = gy * top + fy * bot + 0.5;
-      }
+      const n = colNear[x], f = colFar[x];
+      dst[o++] = (3 * acc[n] + acc[f] + 8) >> 4;
+      dst[o++] = (3 * acc[n + 1] + acc[f + 1] + 8) >> 4;
+      dst[o++] = (3 * acc[n + 2] + acc[f + 2] + 8) >> 4;
     }
   }
 }
+
+let _small = new Uint8Array(0);
 
 function castBackground(rgb: Uint8Array, W: number, H: number, cam: Camera, spec: BackgroundSpec, centre: readonly number[]): void {
   const rng = new Rng(spec.seed);
@@ -274,7 +276,7 @@ function castBackground(rgb: Uint8Array, W: number, H: number, cam: Camera, spec
         }
       } else {
         // sky: elevation from the ray's y
-        const len = Math.hypot(dx, dy, dz);
+        const len = Math.sqrt(dx * dx + dy * dy + dz * dz);
         const e = dy / len;
         const k = Math.min(1, Math.max(0, e * 2.2));
         cr = sky.horizon[0] + (sky.top[0] - sky.horizon[0]) * k;

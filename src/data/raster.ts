@@ -29,12 +29,17 @@ export class Raster {
   /** Layer id per pixel (LAYER). */
   readonly layer: Uint8Array;
 
-  constructor(width: number, height: number) {
+  /**
+   * A cleared raster. `scratch` lets the depth and layer buffers be reused from an earlier raster of the same size
+   * (they are not part of any result); the RGB buffer is always new.
+   */
+  constructor(width: number, height: number, scratch?: Raster) {
     this.width = width;
     this.height = height;
     this.rgb = new Uint8Array(width * height * 3);
-    this.depth = new Float32Array(width * height).fill(Infinity);
-    this.layer = new Uint8Array(width * height);
+    const reuse = scratch && scratch.width === width && scratch.height === height;
+    this.depth = reuse ? scratch.depth.fill(Infinity) : new Float32Array(width * height).fill(Infinity);
+    this.layer = reuse ? scratch.layer.fill(0) : new Uint8Array(width * height);
   }
 
   /**

@@ -81,7 +81,8 @@ export function renderInteraction(inter: Interaction, rng: Rng, o: { index: numb
   }
   const cam = chooseCamera(rng, pts, W, H);
   const setting: Setting = rng.pick(inter.settings);
-  const raster = new Raster(W, H);
+  const raster = new Raster(W, H, _scratch);
+  _scratch = raster;
   const centre = boundsCentre(pts);
   drawBackground(raster, cam, { setting, seed: rng.nextU32() }, centre);
   const light: Light = {
@@ -129,6 +130,9 @@ export function renderInteraction(inter: Interaction, rng: Rng, o: { index: numb
     camera: { focal: cam.focal, cx: cam.cx, cy: cam.cy },
   };
 }
+
+/** The last raster, whose depth/layer buffers the next one reuses. */
+let _scratch: Raster | undefined;
 
 function boundsCentre(pts: Vec3[]): Vec3 {
   const lo: Vec3 = [Infinity, Infinity, Infinity], hi: Vec3 = [-Infinity, -Infinity, -Infinity];
