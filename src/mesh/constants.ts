@@ -53,5 +53,8 @@ export const SIDE_VIEW_RATIO = 0.6;
 /** Gradient solver: Adam learning rate and steps per LM iteration of the same stage. */
 export const GRADIENT_CONFIG = { learningRate: 0.02, stepsPerIteration: 10 };
 
+/** Betas are kept inside [-BETA_LIMIT, BETA_LIMIT] (soft bound with the joint-limit weight). */
+export const BETA_LIMIT = 2.5;
+
 /** Fewest confident keypoints (c > 0) a fit accepts. */
 export const MIN_CONFIDENT_KEYPOINTS = 6;

@@ -3,7 +3,7 @@
  * are analytic (objective.ts `dataResidualsJacobian`; forward differences on request, for checks); the prior rows
  * are diagonal and analytic.
  */
-import { FIT_WEIGHTS, type StageWeights } from './constants.ts';
+import { BETA_LIMIT, FIT_WEIGHTS, type StageWeights } from './constants.ts';
 import { POSE_LOWER, POSE_UPPER } from './kinematics.ts';
 import { type ObjectiveContext, dataResiduals, dataResidualsJacobian, dataWeights, priorCost } from './objective.ts';
 
@@ -129,6 +129,13 @@ export function lmSolve(ctx: ObjectiveContext, x: Float64Array, active: Int32Arr
       } else if (p >= 72 && p < 72 + B) {
         A[c * n + c] += stage.shape * stage.shape;
         g[c] += stage.shape * stage.shape * x[p];
+        const v = x[p];
+        const out = v < -BETA_LIMIT ? v + BETA_LIMIT : v > BETA_LIMIT ? v - BETA_LIMIT : 0;
+        if (out !== 0) {
+          const wl = FIT_WEIGHTS.limits;
+          A[c * n + c] += wl * wl;
+          g[c] += wl * wl * out;
+        }
       } else if (p === tz && stage.depth > 0) {
         const wd = stage.depth / ctx.depth0;
         A[c * n + c] += wd * wd;

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { matMul } from '../tensor/matmul.ts';
-import { FIT_WEIGHTS, type StageWeights } from './constants.ts';
+import { BETA_LIMIT, FIT_WEIGHTS, type StageWeights } from './constants.ts';
 import type { JointModel } from './joint-model.ts';
 import { POSE_LOWER, POSE_UPPER } from './kinematics.ts';
 import { rigidTransforms, rodrigues, selectRows, treeLevels, type TreeLevels } from './lbs.ts';
@@ -119,6 +119,8 @@ export function costTf(m: JointModelTensors, pose: tf.Tensor2D, betas: tf.Tensor
   const out = tf.sub(pose, tf.minimum(tf.maximum(pose, m.lower), m.upper));
   let prior = tf.add(tf.sum(tf.square(dev), 1), tf.mul(tf.sum(tf.square(out), 1), FIT_WEIGHTS.limits ** 2));
   prior = tf.add(prior, tf.mul(tf.sum(tf.square(betas), 1), stage.shape ** 2));
+  const betaOut = tf.sub(betas, tf.clipByValue(betas, -BETA_LIMIT, BETA_LIMIT));
+  prior = tf.add(prior, tf.mul(tf.sum(tf.square(betaOut), 1), FIT_WEIGHTS.limits ** 2));
   if (stage.depth > 0) {
     const tz = tf.reshape(tf.slice(t, [0, 2], [N, 1]), [N]);
     prior = tf.add(prior, tf.square(tf.mul(tf.div(tf.sub(tz, d.depth0), d.depth0), stage.depth)));

@@ -7,11 +7,11 @@
  * - pose prior: `w_pose m_j (theta - theta_relaxed)` for joints 1..23 (m_j per joint);
  * - joint limits (this also fixes the bending direction of elbows and knees):
  *   `w_lim (theta - clamp(theta, lower, upper))` for joints 1..23;
- * - shape prior: `w_shape beta`;
+ * - shape prior: `w_shape beta`, and a bound: `w_lim (beta - clamp(beta, -BETA_LIMIT, BETA_LIMIT))`;
  * - depth prior (camera stage): `w_depth (t_z - t_z0) / t_z0`.
  * The cost is the sum of squared residuals.
  */
-import { FIT_WEIGHTS, type StageWeights, TORSO_POINTS } from './constants.ts';
+import { BETA_LIMIT, FIT_WEIGHTS, type StageWeights, TORSO_POINTS } from './constants.ts';
 import { JacobianScratch, JointScratch, type JointModel, poseJoints, poseJointsJacobian } from './joint-model.ts';
 import { POSE_LOWER, POSE_UPPER, RELAXED_POSE } from './kinematics.ts';
 import type { Camera } from './types.ts';
@@ -103,8 +103,10 @@ export function priorCost(ctx: ObjectiveContext, x: Float64Array, stage: StageWe
   }
   const B = ctx.model.numBetas;
   for (let k = 0; k < B; k++) {
-    const r = stage.shape * x[72 + k];
-    e += r * r;
+    const b = x[72 + k];
+    const r = stage.shape * b;
+    const rb = FIT_WEIGHTS.limits * (b < -BETA_LIMIT ? b + BETA_LIMIT : b > BETA_LIMIT ? b - BETA_LIMIT : 0);
+    e += r * r + rb * rb;
   }
   if (stage.depth > 0) {
     const r = (stage.depth * (x[72 + B + 2] - ctx.depth0)) / ctx.depth0;
