@@ -70,6 +70,7 @@ export const guidanceRequestSchema = z.strictObject({
 export const editRequestSchema = z.strictObject({
   image: imageIdSchema,
   skeleton: skeletonFileSchema,
+  sample: z.number().int().min(0).optional(),
   server: z.url({ protocol: /^https?$/ }).describe('base URL of a ComfyUI or AUTOMATIC1111 server'),
   api: z.enum(['comfyui', 'a1111']).optional(),
   prompt: z.string().min(1).max(2000),

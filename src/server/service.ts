@@ -9,6 +9,7 @@ import { NotBuiltError, oneLine } from '../errors.ts';
 import type { SkeletonFile } from '../data/formats.ts';
 import { decodeImage, encodePng, type RgbImage } from '../io/image.ts';
 import type { Box } from '../skeleton/calculators/box.ts';
+import { FILE_NAME_PATTERN } from './constants.ts';
 import { NotFoundError, OutputStore } from './output-store.ts';
 import { TaskQueue } from './task-queue.ts';
 import type {
@@ -214,14 +215,18 @@ export class PinplaceService {
     const edit = this.need('edit');
     const image = await this.image(req.image);
     const job: EditJob = { id: this.store.newId(), state: 'queued', progress: 0, message: 'waiting' };
+    const skeleton = req.skeleton as SkeletonFile;
+    const sample = req.sample ?? 0;
+    if (sample >= skeleton.samples.length) {
+      throw new UsageError(`sample must be below the skeleton's ${skeleton.samples.length} samples, got ${sample}`);
+    }
     this.jobs.set(job.id, job);
     while (this.jobs.size > MAX_JOBS) this.jobs.delete(this.jobs.keys().next().value as string);
-    const skeleton = req.skeleton as SkeletonFile;
     this.editQueue.run(async () => {
       job.state = 'running';
       job.message = `sending to ${req.server}`;
       const r = await edit({
-        image, skeleton, server: req.server, api: req.api ?? 'comfyui', prompt: req.prompt,
+        image, skeleton, sample, server: req.server, api: req.api ?? 'comfyui', prompt: req.prompt,
         ...(req.negative !== undefined ? { negative: req.negative } : {}),
         ...(req.steps !== undefined ? { steps: req.steps } : {}),
         ...(req.seed !== undefined ? { seed: req.seed } : {}),
@@ -230,9 +235,12 @@ export class PinplaceService {
         ...(req.timeout !== undefined ? { timeoutSec: req.timeout } : {}),
         onProgress: (f, m) => { job.progress = Math.max(0, Math.min(1, f)); if (m) job.message = m; },
       });
-      const files: Record<string, string | Uint8Array> = { 'edited.png': r.edited };
+      const files: Record<string, string | Uint8Array> = {};
+      // Keep the edit's own files that the store can serve (guidance, masked image, summary), then edited.png.
+      for (const [name, data] of Object.entries(r.files ?? {})) if (FILE_NAME_PATTERN.test(name)) files[name] = data;
+      files['edited.png'] = r.edited;
       const guidanceFiles = this.deps.guidanceFiles;
-      if (guidanceFiles) Object.assign(files, await this.queue.run(() => guidanceFiles(image, skeleton, 0)));
+      if (guidanceFiles && !files['pose.png']) Object.assign(files, await this.queue.run(() => guidanceFiles(image, skeleton, sample)));
       const id = await this.store.save(files);
       job.result = { id, files: this.store.urls(id, Object.keys(files)) };
       job.state = 'done';

@@ -44,13 +44,13 @@ export type DetectFn = (image: RgbImage) => Promise<DetectOutput>;
 
 /** An edit on an image-generation server (src/edit). */
 export interface EditInput {
-  image: RgbImage; skeleton: SkeletonFile; server: string; api: 'comfyui' | 'a1111'; prompt: string;
+  image: RgbImage; skeleton: SkeletonFile; sample?: number; server: string; api: 'comfyui' | 'a1111'; prompt: string;
   negative?: string; steps?: number; seed?: number; checkpoint?: string; controlnet?: string; timeoutSec?: number;
   /** Progress in [0, 1] with an optional line of text. */
   onProgress?: (fraction: number, message?: string) => void;
 }
-/** The edited image as PNG bytes. */
-export type EditFn = (o: EditInput) => Promise<{ edited: Uint8Array }>;
+/** The edited image as PNG bytes, and the other files of the edit (masked image, guidance, summary) by name. */
+export type EditFn = (o: EditInput) => Promise<{ edited: Uint8Array; files?: Record<string, string | Uint8Array> }>;
 
 /** The bundled sample scene (assets/sample/scene.json next to its image). */
 export interface SampleSceneSpec {

@@ -50,6 +50,6 @@ export const api = {
   h2h: (a: { image: string; person_box: number[]; partner_box: number[]; action?: string; samples?: number; seed?: number; pins?: JointPin[] }) => post<SkeletonResult>('/api/h2h', a),
   detect: (image: string) => post<DetectOutput>('/api/detect', { image }),
   guidance: (image: string, skeleton: SkeletonFile, sample: number) => post<GuidanceResult>('/api/guidance', { image, skeleton, sample }),
-  edit: (a: { image: string; skeleton: SkeletonFile; server: string; prompt: string; api?: 'comfyui' | 'a1111' }) => post<EditJob>('/api/edit', a),
+  edit: (a: { image: string; skeleton: SkeletonFile; sample?: number; server: string; prompt: string; api?: 'comfyui' | 'a1111' }) => post<EditJob>('/api/edit', a),
   job: (id: string) => call<EditJob>(`/api/jobs/${id}`),
 };

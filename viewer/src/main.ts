@@ -441,7 +441,7 @@ async function runEdit(): Promise<void> {
   const progress = $<HTMLProgressElement>('edit-progress');
   progress.hidden = false;
   progress.value = 0;
-  let job = await busy('starting the edit', () => api.edit({ image: img.id, skeleton: skel, server, prompt, api: apiName }));
+  let job = await busy('starting the edit', () => api.edit({ image: img.id, skeleton: skel, sample: state.sample, server, prompt, api: apiName }));
   while (job && (job.state === 'queued' || job.state === 'running')) {
     progress.value = job.progress;
     out.textContent = job.message;
