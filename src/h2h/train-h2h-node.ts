@@ -1,7 +1,7 @@
 /**
  * Node-only: training and evaluation of the h2h model.
  *
- * Training reuses the skeleton diffuser's trainer (trainDiffuser over a SampleSource) with the h2h source: the
+ * Training reuses the skeleton diffuser's batches, loss and schedule (train-loop.ts) with the h2h source: the
  * partner box as the object (ROI features, category `person`), the interaction as the action, and the partner's
  * skeleton as 17 extra tokens. Checkpoints and the final model go to the model directory in the diffuser's format
  * (resumable), with the baseline statistics of the training set (baseline.json).
@@ -13,7 +13,8 @@ import { DEFAULT_MODEL_CONFIG } from '../skeleton/constants.ts';
 import { featurizeSamples, FeatureSource } from '../skeleton/dataset-node.ts';
 import { mobileNetV2Backbone, type Backbone } from '../skeleton/features.ts';
 import { loadModelDir, readCheckpointState, readModelMeta, saveModelDir } from '../skeleton/model-store-node.ts';
-import { trainDiffuser, type StepInfo } from '../skeleton/train.ts';
+import type { trainDiffuser } from '../skeleton/train.ts';
+import { trainLoop, type LoopStepInfo } from './train-loop.ts';
 import { baselineStats, meanBaseline, nearestBaseline, type BaselineStats } from '../skeleton/baselines.ts';
 import { conditionInputs } from '../skeleton/evaluate.ts';
 import { runSampler } from '../skeleton/sampler.ts';
@@ -55,7 +56,7 @@ export const DEFAULT_TRAIN_H2H = {
   confWeight: 1, flip: true, checkpointEvery: 100,
 };
 
-export interface H2hTrainReport { out: string; samples: number; steps: number; resumedFrom: number; seconds: number; finalLoss: number; parameters: number }
+export interface H2hTrainReport { out: string; samples: number; steps: number; resumedFrom: number; seconds: number; finalLoss: number; parameters: number; skipped: number }
 
 /** Features and the h2h source of a data set (cached next to the data). */
 export async function h2hSource(samples: H2hSample[], config: ModelConfig, backbone: Backbone, dataDir: string, onProgress?: (d: number, n: number) => void): Promise<H2hSource> {
@@ -64,7 +65,7 @@ export async function h2hSource(samples: H2hSample[], config: ModelConfig, backb
 }
 
 /** Train (or resume) an h2h model on DIR (an h2h data set). */
-export async function trainH2h(o: TrainH2hOptions, log: (line: string) => void = () => {}, onStep?: (s: StepInfo) => void): Promise<H2hTrainReport> {
+export async function trainH2h(o: TrainH2hOptions, log: (line: string) => void = () => {}, onStep?: (s: LoopStepInfo) => void): Promise<H2hTrainReport> {
   const t0 = performance.now();
   const samples = await readH2hSamples(o.data);
   if (!samples.length) throw new UsageError(`data set ${o.data} has no person with a partner (partner_id)`);
@@ -98,15 +99,15 @@ export async function trainH2h(o: TrainH2hOptions, log: (line: string) => void =
     lr_decay_at: o.lrDecayAt, lr_factor: o.lrFactor, jparam: o.jparam, conf_weight: o.confWeight, flip: o.flip,
     backbone: backbone.name, command: o.command, ...extra,
   });
-  let last: StepInfo | undefined;
+  let last: LoopStepInfo | undefined;
   log(`training ${o.steps} steps, batch ${o.batch}, ${source.size} samples`);
-  const { model } = await trainDiffuser({
+  const { model, skipped } = await trainLoop({
     config, source, steps: o.steps, batch: o.batch, lr: o.lr, lrDecayAt: o.lrDecayAt, lrFactor: o.lrFactor, seed: o.seed,
     jparam: o.jparam, confWeight: o.confWeight, flip: o.flip, resume, checkpointEvery: o.checkpointEvery,
     onStep: (s) => {
       last = s;
       onStep?.(s);
-      if (s.step % 10 === 0 || s.step === o.steps) void appendFile(logFile, JSON.stringify({ step: s.step, loss: s.loss, joint: s.lossJoint, conf: s.lossConf, lr: s.lr, ms: Math.round(s.ms) }) + '\n');
+      if (s.step % 10 === 0 || s.step === o.steps) void appendFile(logFile, JSON.stringify({ step: s.step, loss: s.loss, joint: s.lossJoint, conf: s.lossConf, lr: s.lr, ms: Math.round(s.ms), skipped: s.skipped }) + '\n');
     },
     onCheckpoint: async (c) => {
       await saveModelDir(o.out, c.model, { training: training({ step: c.step }), optimizer: c.optimizer, state: { step: c.step, steps: o.steps, options: { ...o, backbone: undefined } } });
@@ -114,10 +115,10 @@ export async function trainH2h(o: TrainH2hOptions, log: (line: string) => void =
   });
   const seconds = (performance.now() - t0) / 1000;
   await saveModelDir(o.out, model, {
-    training: training({ step: o.steps, seconds: Math.round(seconds), final_loss: last?.loss }),
+    training: training({ step: o.steps, seconds: Math.round(seconds), final_loss: last?.loss, skipped_steps: skipped }),
     baseline: baselineStats(samples),
   });
-  return { out: o.out, samples: source.size, steps: o.steps, resumedFrom: resume?.step ?? 0, seconds, finalLoss: last?.loss ?? NaN, parameters: model.parameterCount };
+  return { out: o.out, samples: source.size, steps: o.steps, resumedFrom: resume?.step ?? 0, seconds, finalLoss: last?.loss ?? NaN, parameters: model.parameterCount, skipped };
 }
 
 export interface EvalH2hOptions {

@@ -15,7 +15,6 @@ import type { Keypoint } from '../../skeleton/topology.ts';
 import { guidanceFiles } from '../../edit/guidance.ts';
 import { detect } from '../../h2h/detect-node.ts';
 import { checkH2hInputs, h2h, resolvePartner } from '../../h2h/h2h.ts';
-import { loadH2hModel, DEFAULT_H2H_MODEL_DIR } from '../../h2h/h2h-model.ts';
 import { partnerKeypointsFromJson } from '../../h2h/partner-keypoints.ts';
 
 export const h2hCommand: CommandDef = {
@@ -30,7 +29,7 @@ export const h2hCommand: CommandDef = {
       .option('--action <verb>', 'the interaction, e.g. handshake, hug, high_five')
       .option('--samples <n>', 'number of skeletons', '1')
       .option('--seed <s>', 'random seed', '1')
-      .option('--model <dir>', 'h2h model directory', DEFAULT_H2H_MODEL_DIR)
+      .option('--model <dir>', 'h2h model directory (default: the shipped models/h2h)')
       .option('--out <dir>', 'output directory', 'out');
   },
   async run(opts, io) {
@@ -58,7 +57,9 @@ export const h2hCommand: CommandDef = {
     checkH2hInputs({ image, personBox, partnerBox, samples, seed });
     // The partner first (bad input fails before the model loads), then the model.
     const partner = await resolvePartner({ image, partnerBox, partnerKeypoints, detect: (img) => detect(img) });
-    const sampler = await loadH2hModel(opts.model as string);
+    // The model code loads on demand, so that other commands start without it.
+    const { loadH2hModel, DEFAULT_H2H_MODEL_DIR } = await import('../../h2h/h2h-model.ts');
+    const sampler = await loadH2hModel((opts.model as string | undefined) ?? DEFAULT_H2H_MODEL_DIR);
     const skel = await h2h({
       image, personBox, partnerBox, partnerKeypoints: partner.keypoints, partnerSource: partner.source,
       action: opts.action as string | undefined, samples, seed, sampler,

@@ -12,8 +12,10 @@ import { metricsCommand } from './metrics.ts';
 import { serveCommand } from './serve.ts';
 import { demoCommand } from './demo.ts';
 import { benchCommand } from './bench.ts';
+import { h2hEvalCommand, h2hTrainCommand } from './h2h-train.ts';
 
 export const COMMANDS: readonly CommandDef[] = [
   generateCommand, fitCommand, h2hCommand, detectCommand, editCommand, synthCommand,
   trainCommand, evalCommand, metricsCommand, serveCommand, demoCommand, benchCommand,
+  h2hTrainCommand, h2hEvalCommand,
 ];
