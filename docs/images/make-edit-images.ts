@@ -12,10 +12,11 @@ import { drawOverlay } from '../../src/edit/overlay.ts';
 import { rasterToPng } from '../../src/edit/png.ts';
 import type { SkeletonFile } from '../../src/data/formats.ts';
 import type { Keypoint } from '../../src/skeleton/topology.ts';
+import { fileURLToPath } from 'node:url';
 
 const W = 512;
 const H = 384;
-const DIR = import.meta.dirname;
+const DIR = fileURLToPath(new URL('.', import.meta.url));
 
 function sceneImage(): RgbImage {
   const data = new Uint8Array(W * H * 3);

@@ -10,6 +10,7 @@ import { toOpenPoseJson } from '../../src/edit/openpose-map.ts';
 import { startFakeComfyUI, type FakeComfy } from '../../src/edit/testing/fake-comfyui.ts';
 import { startFakeA1111, type FakeA1111 } from '../../src/edit/testing/fake-a1111.ts';
 import { closedPort, H, scene, skeletonFile, standing, W } from './helpers.ts';
+import { fileURLToPath } from 'node:url';
 
 let dir: string;
 let comfy: FakeComfy;
@@ -82,7 +83,7 @@ describe('pinplace edit', () => {
   it('as a real process: exit code 1 and one stderr line when the server is down', async () => {
     const port = await closedPort();
     const out = join(dir, 'proc');
-    const res = await promisify(execFile)('node', ['bin/pinplace.js', ...base(), '--server', `http://127.0.0.1:${port}`, '--out', out], { cwd: join(import.meta.dirname, '..', '..') })
+    const res = await promisify(execFile)('node', ['bin/pinplace.js', ...base(), '--server', `http://127.0.0.1:${port}`, '--out', out], { cwd: join(fileURLToPath(new URL('.', import.meta.url)), '..', '..') })
       .then(() => ({ code: 0, stderr: '' }), (e: { code: number; stderr: string }) => ({ code: e.code, stderr: e.stderr }));
     expect(res.code, res.stderr).toBe(1);
     expect(res.stderr.trim().split('\n'), res.stderr).toHaveLength(1);

@@ -8,8 +8,9 @@ import { describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { drawOpenPoseMap } from '../../src/edit/openpose-map.ts';
 import type { Keypoint } from '../../src/skeleton/topology.ts';
+import { fileURLToPath } from 'node:url';
 
-const DIR = join(import.meta.dirname, 'fixtures', 'opencv');
+const DIR = join(fileURLToPath(new URL('.', import.meta.url)), 'fixtures', 'opencv');
 interface Case { width: number; height: number; stickWidth: number; jointRadius: number; people: Keypoint[][] }
 const cases = JSON.parse(readFileSync(join(DIR, 'cases.json'), 'utf8')) as Case[];
 
