@@ -14,7 +14,8 @@ import {
 } from './constants.ts';
 import type { CocoAnnotation, CocoImage } from './formats.ts';
 import { contactSheet } from './preview.ts';
-import { synthSample, type SynthKind } from './scene.ts';
+import { synthSample, type SceneOptions, type SynthKind } from './scene.ts';
+import { defaultSynthWorkers, generateOn, synthPool } from './synth-pool-node.ts';
 import { annotationFile, sampleRecords, synthImageName } from './synth-annotations.ts';
 import type { SynthSample } from './types.ts';
 
@@ -29,6 +30,8 @@ export interface WriteSynthOptions {
   size: [number, number];
   /** Also write DIR/preview.png (a contact sheet of the first samples). */
   preview?: boolean;
+  /** Generator threads (default: the machine's cores for sets of 32 images or more; 0 = the main thread). */
+  workers?: number;
   /** Called after each written sample. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -78,48 +81,63 @@ export async function writeSynthSet(o: WriteSynthOptions): Promise<WriteSynthRes
   const imgDir = join(out, 'images');
   await mkdir(imgDir, { recursive: true });
   const t0 = performance.now();
-  const images: CocoImage[] = [];
-  const annotations: CocoAnnotation[] = [];
+  const metas: SynthSample[] = [];
   const written: string[] = [];
   const previews: SynthSample[] = [];
   const inFlight: Array<Promise<void>> = [];
   let bytes = 0;
   let done = 0;
+  let result: { images: CocoImage[]; annotations: CocoAnnotation[] } = { images: [], annotations: [] };
+  const nWorkers = o.workers ?? (o.count >= 32 ? defaultSynthWorkers() : 0);
+  const slots = nWorkers > 0 ? await synthPool(nWorkers) : null;
+  const window = slots ? 3 * slots.length + 2 : SYNTH_IN_FLIGHT;
+  const job = (i: number): SceneOptions => ({ seed: o.seed, index: i, kind: o.kind, width: o.size[0], height: o.size[1] });
   try {
     for (let i = 0; i < o.count; i++) {
-      const s = synthSample({ seed: o.seed, index: i, kind: o.kind, width: o.size[0], height: o.size[1] });
-      const rec = sampleRecords(s, annotations.length + 1);
-      images.push(rec.image);
-      annotations.push(...rec.annotations);
-      if (o.preview && previews.length < PREVIEW_COUNT) previews.push(s);
-      const path = join(imgDir, synthImageName(i));
-      inFlight.push(encodeSamplePng(s).then(async (png) => {
+      const made = slots ? generateOn(slots, job(i)) : Promise.resolve(synthSample(job(i)));
+      const step = made.then(async (s) => {
+        metas[i] = { ...s, rgb: new Uint8Array(0) };
+        if (o.preview && i < PREVIEW_COUNT) previews[i] = s;
+        const png = await encodeSamplePng(s);
+        const path = join(imgDir, synthImageName(i));
         await writeFile(path, png);
         written.push(path);
         bytes += png.length;
         done++;
         o.onProgress?.(done, o.count);
-      }));
-      if (inFlight.length >= SYNTH_IN_FLIGHT) await inFlight.shift();
+      });
+      step.catch(() => {}); // handled where it is awaited; this only keeps early failures from being "unhandled"
+      inFlight.push(step);
+      if (inFlight.length >= window) await inFlight.shift();
     }
     await Promise.all(inFlight);
+    // records in index order, annotation ids counted from 1
+    const images: CocoImage[] = [];
+    const annotations: CocoAnnotation[] = [];
+    for (const m of metas) {
+      const rec = sampleRecords(m, annotations.length + 1);
+      images.push(rec.image);
+      annotations.push(...rec.annotations);
+    }
     const info = {
       description: `person-in-place synthetic ${o.kind === 'hoi' ? 'human-object' : 'human-to-human'} interaction set`,
       generator: 'pinplace synth', kind: o.kind, seed: o.seed, count: o.count, size: o.size,
     };
     const files: Record<string, string | Uint8Array> = { 'annotations.json': JSON.stringify(annotationFile(images, annotations, info)) };
     if (o.preview) {
-      const sheet = contactSheet(previews, 6, 256);
+      const sheet = contactSheet(previews.filter(Boolean), 6, 256);
       files['preview.png'] = await sharp(Buffer.from(sheet.data), { raw: { width: sheet.width, height: sheet.height, channels: 3 } }).png().toBuffer();
     }
     await writeOutputs(out, files);
     bytes += (files['annotations.json'] as string).length;
+    result = { images, annotations };
   } catch (err) {
     await Promise.allSettled(inFlight);
     await Promise.all(written.map((p) => rm(p, { force: true })));
     throw err;
   }
   const seconds = (performance.now() - t0) / 1000;
+  const { images, annotations } = result;
   return {
     out, annotations: join(out, 'annotations.json'), images: images.length, people: annotations.length,
     samples: annotations.reduce((n, a) => n + (a.obj_bbox?.length ?? 0), 0), kind: o.kind, seed: o.seed, size: o.size,

@@ -100,6 +100,15 @@ describe('pinplace synth data sets', () => {
     }
   });
 
+  it('worker threads write exactly the same set as the main thread', async () => {
+    const opts = { count: 5, kind: 'h2h' as const, size: [96, 96] as [number, number], seed: 21 };
+    await writeSynthSet({ ...opts, out: join(dir, 'w0'), workers: 0 });
+    await writeSynthSet({ ...opts, out: join(dir, 'w2'), workers: 2 });
+    const read = (d: string, f: string) => readFile(join(dir, d, f));
+    expect((await read('w0', 'annotations.json')).equals(await read('w2', 'annotations.json'))).toBe(true);
+    for (let i = 0; i < 5; i++) expect((await read('w0', `images/00000${i}.png`)).equals(await read('w2', `images/00000${i}.png`))).toBe(true);
+  });
+
   it('covers every (action, category) pair of the kind in consecutive blocks', async () => {
     const { HOI_TEMPLATES } = await import('../../src/data/hoi-templates.ts');
     const { synthSample } = await import('../../src/data/scene.ts');

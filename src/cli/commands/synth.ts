@@ -17,7 +17,8 @@ export const synthCommand: CommandDef = {
       .option('--seed <s>', 'random seed (same seed, same bytes)', String(DEFAULT_SYNTH_SEED))
       .option('--kind <kind>', 'hoi (person and object) or h2h (two people)', 'hoi')
       .option('--size <w,h>', 'image size in pixels', DEFAULT_SYNTH_SIZE.join(','))
-      .option('--preview', 'also write DIR/preview.png, a contact sheet of scenes with their skeletons');
+      .option('--preview', 'also write DIR/preview.png, a contact sheet of scenes with their skeletons')
+      .option('--workers <n>', 'generator threads (default: one per core for 32 images or more; 0: main thread only)');
   },
   async run(opts, io) {
     const out = String(requireOption(opts.out as string | undefined, '--out'));
@@ -25,11 +26,12 @@ export const synthCommand: CommandDef = {
     const seed = parseIntFlag(opts.seed ?? DEFAULT_SYNTH_SEED, '--seed');
     const kind = parseChoiceFlag(opts.kind ?? 'hoi', '--kind', ['hoi', 'h2h'] as const);
     const size = parseSizeFlag(opts.size ?? DEFAULT_SYNTH_SIZE.join(','), '--size');
+    const workers = opts.workers === undefined ? undefined : parseIntFlag(opts.workers, '--workers', 0, 64);
     const bar = io.progress ? new SingleBar({ format: 'synth [{bar}] {value}/{total} {eta_formatted}', hideCursor: true }, Presets.shades_classic) : null;
     bar?.start(count, 0);
     let result;
     try {
-      result = await writeSynthSet({ out, count, seed, kind, size, preview: opts.preview === true, onProgress: (d) => bar?.update(d) });
+      result = await writeSynthSet({ out, count, seed, kind, size, workers, preview: opts.preview === true, onProgress: (d) => bar?.update(d) });
     } finally {
       bar?.stop();
     }

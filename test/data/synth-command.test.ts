@@ -1,0 +1,46 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../src/cli/bin.ts';
+
+let dir: string;
+beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), 'pinplace-synth-cli-')); });
+afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
+
+async function run(args: string[]) {
+  let out = '', err = '';
+  const code = await main(args, { stdout: (s) => { out += s; }, stderr: (s) => { err += s; }, isTTY: false });
+  return { code, out, err };
+}
+
+describe('pinplace synth', () => {
+  it('writes a set and prints one JSON object with --json', async () => {
+    const out = join(dir, 'ok');
+    const r = await run(['synth', '--out', out, '--count', '3', '--seed', '4', '--size', '96,96', '--kind', 'h2h', '--preview', '--json']);
+    expect(r.code).toBe(0);
+    const last = JSON.parse(r.out.trim().split('\n').pop()!);
+    expect(last).toMatchObject({ images: 3, people: 6, samples: 3, kind: 'h2h', seed: 4, size: [96, 96] });
+    expect((await readdir(out)).sort()).toEqual(['annotations.json', 'images', 'preview.png']);
+  });
+
+  const bad: Array<{ name: string; args: string[]; err: RegExp }> = [
+    { name: 'missing --out', args: ['--count', '2'], err: /--out is required/ },
+    { name: 'missing --count', args: ['--out', 'X'], err: /--count is required/ },
+    { name: 'zero count', args: ['--out', 'X', '--count', '0'], err: /--count must be an integer in \[1, 1000000\], got "0"/ },
+    { name: 'bad kind', args: ['--out', 'X', '--count', '2', '--kind', 'cats'], err: /--kind must be one of hoi, h2h, got "cats"/ },
+    { name: 'bad size', args: ['--out', 'X', '--count', '2', '--size', '512'], err: /--size must be W,H/ },
+    { name: 'tiny size', args: ['--out', 'X', '--count', '2', '--size', '16,16'], err: /--size sides must be integers in \[64, 2048\]/ },
+    { name: 'bad seed', args: ['--out', 'X', '--count', '2', '--seed', '1.5'], err: /--seed must be an integer, got "1.5"/ },
+  ];
+  for (const b of bad) {
+    it(`${b.name}: one line on stderr, non-zero exit, nothing written`, async () => {
+      const args = b.args.map((a) => (a === 'X' ? join(dir, 'bad') : a));
+      const r = await run(['synth', ...args]);
+      expect(r.code).not.toBe(0);
+      expect(r.err).toMatch(b.err);
+      expect(r.err.trim().split('\n')).toHaveLength(1);
+      await expect(readdir(join(dir, 'bad'))).rejects.toThrow();
+    });
+  }
+});
