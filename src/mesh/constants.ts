@@ -37,8 +37,8 @@ export const FIT_WEIGHTS = {
 export const FIT_STAGES: readonly StageWeights[] = [
   { name: 'camera', iterations: 5, cameraOnly: true, pose: 0, shape: 0, depth: 0.3 },
   { name: 'body-coarse', iterations: 4, cameraOnly: false, pose: 0.1, shape: 0.1, depth: 0 },
-  { name: 'body-mid', iterations: 5, cameraOnly: false, pose: 0.02, shape: 0.02, depth: 0 },
-  { name: 'body-fine', iterations: 15, cameraOnly: false, pose: 0.004, shape: 0.006, depth: 0 },
+  { name: 'body-mid', iterations: 8, cameraOnly: false, pose: 0.02, shape: 0.02, depth: 0 },
+  { name: 'body-fine', iterations: 20, cameraOnly: false, pose: 0.004, shape: 0.006, depth: 0 },
 ];
 
 /** SMPL joints whose rotations move no COCO-17 point (ankles, feet, wrists, hands): held at the relaxed pose. */
@@ -48,7 +48,13 @@ export const UNOBSERVED_JOINTS: readonly number[] = [7, 8, 10, 11, 20, 21, 22, 2
 export const TORSO_POINTS: readonly number[] = [5, 6, 11, 12];
 
 /** Two orientations are tried when the 2D shoulder width is below this fraction of the 2D torso height. */
-export const SIDE_VIEW_RATIO = 0.6;
+export const SIDE_VIEW_RATIO = 0.3;
+
+/** Turns about the body's vertical tried from each start orientation (2D torso points cannot tell +yaw from -yaw). */
+export const YAW_STARTS: readonly number[] = [-0.7, 0.7];
+
+/** Stages run for every start before only the best start goes on. */
+export const SELECT_AFTER_STAGES = 2;
 
 /** Gradient solver: Adam learning rate and steps per LM iteration of the same stage. */
 export const GRADIENT_CONFIG = { learningRate: 0.02, stepsPerIteration: 10 };

@@ -8,7 +8,8 @@
  * (a side view), both orientations are fitted and the lower cost is kept. Keypoints with c = 0 are ignored.
  */
 import { FormatError } from '../errors.ts';
-import { FIT_STAGES, MIN_CONFIDENT_KEYPOINTS, SIDE_VIEW_RATIO, type StageWeights, UNOBSERVED_JOINTS } from './constants.ts';
+import { FIT_STAGES, MIN_CONFIDENT_KEYPOINTS, SIDE_VIEW_RATIO, type StageWeights, UNOBSERVED_JOINTS, YAW_STARTS, SELECT_AFTER_STAGES } from './constants.ts';
+import { axisAngleToMatrix, matrixToAxisAngle, mul3 } from './rotation.ts';
 import { JointScratch, type JointModel, defaultJointModel, poseJoints } from './joint-model.ts';
 import { RELAXED_POSE, clampPose } from './kinematics.ts';
 import { lmSolve } from './lm-solver.ts';
@@ -141,6 +142,12 @@ export function candidateOrientations(kp: Float64Array, sideViewRatio = SIDE_VIE
   return ambiguous ? [first, second] : [first];
 }
 
+/** `root` followed by a turn of `yaw` radians about the body's own vertical (y) axis, as axis-angle. */
+export function turnAboutBodyY(root: readonly [number, number, number], yaw: number): readonly [number, number, number] {
+  if (yaw === 0) return root;
+  return matrixToAxisAngle(mul3(axisAngleToMatrix(root), axisAngleToMatrix([0, yaw, 0])));
+}
+
 /** Parameter indices optimised by a stage. */
 export function activeParams(model: JointModel, stage: StageWeights): Int32Array {
   const B = model.numBetas;
@@ -199,6 +206,10 @@ export interface FitPersonOptions {
   stages?: readonly StageWeights[];
   /** Try both orientations when the 2D shoulder width is below this fraction of the torso height. */
   sideViewRatio?: number;
+  /** Turns about the body's vertical axis tried from each orientation (radians; default YAW_STARTS). */
+  yaws?: readonly number[];
+  /** Stages run for every start before the best start is kept (default SELECT_AFTER_STAGES). */
+  selectAfter?: number;
 }
 
 let _defaultModel: JointModel | null = null;
@@ -215,21 +226,22 @@ export function fitPersonLm(target: FitTarget, o: FitPersonOptions = {}): Fitted
   const ctx = makeContext(model, target.camera, kp, targetScale(target, kp), 1);
   // All stages but the last for each candidate orientation; the last only for the best of them.
   let best: { x: Float64Array; cost: number; iterations: number } | null = null;
-  const early = stages.slice(0, -1);
+  const split = Math.min(o.selectAfter ?? SELECT_AFTER_STAGES, stages.length - 1);
+  const early = stages.slice(0, split);
+  const rest = stages.slice(split);
   const last = stages[stages.length - 1];
-  for (const root of candidateOrientations(kp, o.sideViewRatio)) {
+  const starts = candidateOrientations(kp, o.sideViewRatio).flatMap((root) => (o.yaws ?? YAW_STARTS).map((yaw) => turnAboutBodyY(root, yaw)));
+  for (const root of starts) {
     const x = initialGuess(ctx, root);
     let iterations = 0;
     for (const stage of early) iterations += lmSolve(ctx, x, activeParams(model, stage), stage).iterations;
     const cost = totalCost(ctx, x, last);
     if (!best || cost < best.cost) best = { x, cost, iterations };
   }
-  const r = lmSolve(ctx, best!.x, activeParams(model, last), last);
-  best!.iterations += r.iterations;
+  for (const stage of rest) best!.iterations += lmSolve(ctx, best!.x, activeParams(model, stage), stage).iterations;
   // the limits are soft in the solver; the result keeps them exactly
   clampPose(best!.x.subarray(0, 72));
   best!.cost = totalCost(ctx, best!.x, last);
-  void r;
   return describeFit(ctx, best!.x, best!.iterations, best!.cost);
 }
 
