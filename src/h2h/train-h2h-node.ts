@@ -20,7 +20,7 @@ import { conditionInputs } from '../skeleton/evaluate.ts';
 import { runSampler } from '../skeleton/sampler.ts';
 import { rankSamples } from '../skeleton/sampler.ts';
 import { fromCropUnits } from '../skeleton/calculators/normalise.ts';
-import { tf } from '../backend.ts';
+import { initBackend, tf } from '../backend.ts';
 import type { Diffuser } from '../skeleton/diffuser.ts';
 import type { JParamKind } from '../skeleton/loss.ts';
 import type { ModelConfig } from '../skeleton/types.ts';
@@ -67,6 +67,7 @@ export async function h2hSource(samples: H2hSample[], config: ModelConfig, backb
 /** Train (or resume) an h2h model on DIR (an h2h data set). */
 export async function trainH2h(o: TrainH2hOptions, log: (line: string) => void = () => {}, onStep?: (s: LoopStepInfo) => void): Promise<H2hTrainReport> {
   const t0 = performance.now();
+  await initBackend();
   const samples = await readH2hSamples(o.data);
   if (!samples.length) throw new UsageError(`data set ${o.data} has no person with a partner (partner_id)`);
   const backbone = o.backbone ?? await mobileNetV2Backbone();
@@ -159,6 +160,7 @@ export function scoreH2h(samples: H2hSample[], preds: Array<Keypoint[][] | null>
 
 /** Evaluate an h2h model and the mean / nearest baselines (statistics of its training set) on a held-out set. */
 export async function evaluateH2h(model: Diffuser, baseline: BaselineStats | null, o: EvalH2hOptions, backbone?: Backbone): Promise<{ model: H2hEvalResult; mean?: H2hEvalResult; nearest?: H2hEvalResult; scenes: number }> {
+  await initBackend();
   const samples = await readH2hSamples(o.data);
   if (!samples.length) throw new UsageError(`data set ${o.data} has no person with a partner (partner_id)`);
   const bb = backbone ?? await mobileNetV2Backbone();
