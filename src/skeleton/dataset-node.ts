@@ -97,7 +97,7 @@ export async function featurizeSamples(
   const P0 = grid * grid;
   const roiDim = P0 * backbone.mapDim;
   const key = cacheKey(samples, backbone.name, grid);
-  const cacheFile = o.cacheDir ? join(o.cacheDir, `.pinplace-features-${backbone.name}-${key}.bin`) : null;
+  const cacheFile = o.cacheDir ? join(o.cacheDir, `.pinplace-features-${backbone.name.replace(/[^a-z0-9_]+/gi, "-")}-${key}.bin`) : null;
   if (cacheFile) {
     try {
       const buf = await readFile(cacheFile);

@@ -3,7 +3,8 @@
  * paper's x4 path) and a mid-level map for ROI-Align of the object box (the paper's x3 path).
  *
  * Default backbone: the ImageNet-derived MobileNetV2 whose weights ship inside the `nsfwjs` npm package (frozen;
- * `block_12_add` 14x14x96 as the mid map, `out_relu` 7x7x1280 pooled as the global feature). A user can plug a
+ * at the default 160 px input `block_12_add` 10x10x96 is the mid map and `out_relu` 5x5x1280, average-pooled, the
+ * global feature; at 224 px they are 14x14 and 7x7). A user can plug a
  * ResNet of the paper's shape (or any tfjs LayersModel) from a local tfjs model directory: `tfjsDirBackbone`.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -26,18 +27,39 @@ export interface Backbone {
   dispose(): void;
 }
 
-/** Wrap a LayersModel cut at two layers (mid map, last map) as a Backbone. */
-export function backboneFromLayers(name: string, model: tf.LayersModel, mapLayer: string, lastLayer: string): Backbone {
-  const cut = tf.model({
-    inputs: model.inputs,
-    outputs: [model.getLayer(mapLayer).output as tf.SymbolicTensor, model.getLayer(lastLayer).output as tf.SymbolicTensor],
-  });
-  const inShape = model.inputs[0].shape;
+/**
+ * Wrap a LayersModel cut at two layers (mid map, last map) as a Backbone. With `inputSize` the layer graph is
+ * replayed on a new square input of that side (convolutional layers do not depend on the spatial size).
+ */
+export function backboneFromLayers(name: string, model: tf.LayersModel, mapLayer: string, lastLayer: string, inputSize?: number): Backbone {
+  let cut: tf.LayersModel;
+  if (inputSize) {
+    const input = tf.input({ shape: [inputSize, inputSize, 3] });
+    const outs = new Map<string, tf.SymbolicTensor>();
+    let mid: tf.SymbolicTensor | undefined, last: tf.SymbolicTensor | undefined;
+    for (const layer of model.layers) {
+      const node = (layer as unknown as { inboundNodes: Array<{ inboundLayers: tf.layers.Layer[] }> }).inboundNodes[0];
+      if (!node.inboundLayers.length) { outs.set(layer.name, input); continue; }
+      const ins = node.inboundLayers.map((l) => outs.get(l.name)!);
+      const out = layer.apply(ins.length === 1 ? ins[0] : ins) as tf.SymbolicTensor;
+      outs.set(layer.name, out);
+      if (layer.name === mapLayer) mid = out;
+      if (layer.name === lastLayer) { last = out; break; }
+    }
+    if (!mid || !last) throw new BackendError(`backbone ${name} has no layers ${mapLayer} and ${lastLayer}`);
+    cut = tf.model({ inputs: input, outputs: [mid, last] });
+  } else {
+    cut = tf.model({
+      inputs: model.inputs,
+      outputs: [model.getLayer(mapLayer).output as tf.SymbolicTensor, model.getLayer(lastLayer).output as tf.SymbolicTensor],
+    });
+  }
+  const inShape = cut.inputs[0].shape;
   const [mapShape, lastShape] = cut.outputs.map((o) => o.shape);
-  const inputSize = (inShape[1] ?? BACKBONE_INPUT) as number;
+  const side = (inShape[1] ?? BACKBONE_INPUT) as number;
   return {
-    name,
-    inputSize,
+    name: `${name}@${side}`,
+    inputSize: side,
     globalDim: lastShape[3] as number,
     mapDim: mapShape[3] as number,
     mapSize: mapShape[1] as number,
@@ -51,10 +73,14 @@ export function backboneFromLayers(name: string, model: tf.LayersModel, mapLayer
   };
 }
 
-let mobilenet: Promise<Backbone> | null = null;
+const mobilenets = new Map<number, Promise<Backbone>>();
 
-/** The frozen MobileNetV2 shipped in the `nsfwjs` package (loads offline; cached per process). */
-export function mobileNetV2Backbone(): Promise<Backbone> {
+/**
+ * The frozen MobileNetV2 shipped in the `nsfwjs` package (loads offline; cached per process and input size).
+ * `inputSize` (default BACKBONE_INPUT = 160) resamples the crop; 224 is the network's native size.
+ */
+export function mobileNetV2Backbone(inputSize = BACKBONE_INPUT): Promise<Backbone> {
+  let mobilenet = mobilenets.get(inputSize);
   if (!mobilenet) {
     mobilenet = (async () => {
       const info = console.info;
@@ -62,14 +88,15 @@ export function mobileNetV2Backbone(): Promise<Backbone> {
       try {
         const nsfw = await import('nsfwjs');
         const m = (await nsfw.load('MobileNetV2')) as unknown as { model: tf.LayersModel };
-        return backboneFromLayers('mobilenet_v2', m.model, 'block_12_add', 'out_relu');
+        return backboneFromLayers('mobilenet_v2', m.model, 'block_12_add', 'out_relu', inputSize === 224 ? undefined : inputSize);
       } catch (err) {
-        mobilenet = null;
+        mobilenets.delete(inputSize);
         throw new BackendError(`the MobileNetV2 backbone (nsfwjs package) could not be loaded: ${(err as Error).message.split('\n')[0]}`);
       } finally {
         console.info = info;
       }
     })();
+    mobilenets.set(inputSize, mobilenet);
   }
   return mobilenet;
 }

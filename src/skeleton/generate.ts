@@ -87,7 +87,7 @@ export async function generate(o: GenerateOptions): Promise<SkeletonFile> {
   const action = nameIndex('action', o.action, c.actions, [...VCOCO_ACTIONS, ...c.actions], notes);
   if (c.extraTokens > 0) throw new UsageError(`the model in ${modelDir} is a human-to-human model; use pinplace h2h`);
   if (c.backbone !== 'mobilenet_v2') throw new UsageError(`the model in ${modelDir} needs the ${c.backbone} backbone, which generate cannot load by itself`);
-  const backbone = await mobileNetV2Backbone();
+  const backbone = await mobileNetV2Backbone(model.config.backboneInput);
   const [f] = await cropFeatures(backbone, [{ image, personBox }]);
   const S = backbone.mapSize;
   const feats: SampleFeatures = {

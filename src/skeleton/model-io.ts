@@ -45,7 +45,8 @@ export function parseModelMeta(json: unknown, source: string): ModelMeta {
   if (m.format !== MODEL_FORMAT) throw new FormatError(`${source} is not a ${MODEL_FORMAT} model (format ${JSON.stringify(m.format)})`);
   if (m.version !== MODEL_FORMAT_VERSION) throw new FormatError(`${source} has model format version ${JSON.stringify(m.version)}; this version of person-in-place reads version ${MODEL_FORMAT_VERSION}`);
   if (!m.config || typeof m.config !== 'object' || !Array.isArray(m.weights)) throw new FormatError(`${source} lacks "config" or "weights"`);
-  const config = { ...DEFAULT_MODEL_CONFIG, ...m.config } as ModelConfig;
+  // models written before the input size was recorded ran MobileNetV2 at its native 224 px
+  const config = { ...DEFAULT_MODEL_CONFIG, ...{ backboneInput: 224 }, ...m.config } as ModelConfig;
   for (const k of ['embedDim', 'heads', 'depth', 'mlpRatio', 'gridSize', 'imageFeatureDim', 'objectFeatureDim', 'objectHidden', 'timesteps'] as const) {
     if (!Number.isInteger(config[k]) || config[k] <= 0) throw new FormatError(`${source}: config.${k} must be a positive integer, got ${JSON.stringify(config[k])}`);
   }

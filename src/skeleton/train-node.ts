@@ -62,21 +62,24 @@ export interface TrainHooks {
 
 export async function trainOnData(o: TrainRunOptions, hooks: TrainHooks): Promise<TrainReport> {
   const t0 = performance.now();
-  let samples = await readHoiSamples(o.data);
-  if (o.maxSamples) samples = samples.slice(0, o.maxSamples);
+  const samples = await readHoiSamples(o.data);
   if (!samples.length) throw new UsageError(`data set ${o.data} has no (person, object) samples`);
+  // --max-samples trains on the first N usable samples; features are computed (and cached) for the whole set
+  const used = o.maxSamples ? samples.slice(0, o.maxSamples) : samples;
   const uniq = (xs: Array<string | null>) => [...new Set(xs.filter((x): x is string => !!x))].sort();
   const config: ModelConfig = {
     ...DEFAULT_MODEL_CONFIG, ...o.model,
-    categories: o.useCategory ? uniq(samples.map((s) => s.category)) : [],
-    actions: o.useAction ? uniq(samples.map((s) => s.action)) : [],
+    categories: o.useCategory ? uniq(used.map((s) => s.category)) : [],
+    actions: o.useAction ? uniq(used.map((s) => s.action)) : [],
   };
-  const backbone = o.backbone ?? await mobileNetV2Backbone();
+  const backbone = o.backbone ?? await mobileNetV2Backbone(config.backboneInput);
   config.imageFeatureDim = backbone.globalDim;
   config.objectFeatureDim = backbone.mapDim;
+  config.backboneInput = backbone.inputSize;
   hooks.log(`featurizing ${samples.length} samples with ${backbone.name} (cached in the data directory)`);
   const feats = await featurizeSamples(samples, backbone, config.gridSize, { cacheDir: o.data, onProgress: hooks.featurizeProgress });
   const source = new FeatureSource(samples, feats, config);
+  if (o.maxSamples) source.indices.splice(o.maxSamples);
   if (!source.size) throw new UsageError(`data set ${o.data}: no sample has its object box inside the person crop`);
   const steps = o.steps ?? Math.max(1, Math.ceil(((o.epochs ?? 30) * source.size) / o.batch));
   const options = { ...o, backbone: undefined, steps, config };
@@ -127,7 +130,7 @@ export async function trainOnData(o: TrainRunOptions, hooks: TrainHooks): Promis
     hooks.log(`evaluating on ${o.val}`);
     val = await evaluateModel(model, backbone, { data: o.val, seed: 1 });
   }
-  const stats = baselineStats(samples);
+  const stats = baselineStats(source.indices.map((i) => samples[i]));
   const seconds = (performance.now() - t0) / 1000;
   await saveModelDir(o.out, model, {
     training: training({ step: steps, seconds: Math.round(seconds), final_loss: last?.loss, ...(val ? { val: o.val, val_metrics: val } : {}) }),

@@ -46,6 +46,8 @@ export interface ModelConfig {
   timesteps: number;
   /** Backbone whose features the model was trained on. */
   backbone: BackboneName;
+  /** Backbone input side in pixels (the person crop is resampled to it). */
+  backboneInput: number;
   /** For `tfjs_dir`: the local tfjs model directory and the two layer names used. */
   backboneDir?: string;
 }

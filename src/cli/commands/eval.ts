@@ -52,7 +52,7 @@ export const evalCommand: CommandDef = {
     }
     await initBackend();
     const { model } = await loadModelDir(modelDir);
-    const backbone = await mobileNetV2Backbone();
+    const backbone = await mobileNetV2Backbone(model.config.backboneInput);
     const r = await evaluateModel(model, backbone, { data, seed, sampler: { kind: sampler } });
     printMetrics(io.out, `model ${modelDir} on ${data}`, r);
     return metricsJson(r, { model: modelDir, sampler, seed });
