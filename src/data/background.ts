@@ -132,13 +132,13 @@ function makeGround(setting: Setting, rng: Rng): Ground {
     }
     case 'snow': {
       const snow = vary(rng, [238, 242, 250], 6);
-      return { a: snow, b: [185, 195, 215], fade: 30, tex: (x, z) => 0.5 * noise(x + ox, z + oz, 0.06) + (((z * 0.8 + x * 0.1) % 4 + 4) % 4 < 0.05 ? 0.4 : 0) };
+      return { a: snow, b: [185, 195, 215], fade: 16, tex: (x, z) => 0.5 * noise(x + ox, z + oz, 0.06) + (((z * 0.8 + x * 0.1) % 4 + 4) % 4 < 0.05 ? 0.4 : 0) };
     }
     case 'court': {
       const c = vary(rng, rng.pick([[60, 110, 160], [70, 130, 80], [180, 90, 60]] as Rgb[]), 10);
       const lines = [-5.5, -4.1, 0, 4.1, 5.5];
       const rot = rng.uniform(-0.2, 0.2);
-      return { a: c, b: [245, 245, 245], fade: 40, tex: (x, z) => {
+      return { a: c, b: [245, 245, 245], fade: 14, tex: (x, z) => {
         const u = x * Math.cos(rot) - z * Math.sin(rot), v = x * Math.sin(rot) + z * Math.cos(rot);
         for (const l of lines) if (Math.abs(u - l) < 0.04) return 1;
         if (Math.abs(v - 6.4) < 0.04 || Math.abs(v + 6.4) < 0.04 || Math.abs(v - 11.9) < 0.04) return 1;

@@ -14,6 +14,9 @@ import { LAYER, Raster } from './raster.ts';
 import { renderShape, type Light } from './render.ts';
 import { Rng, hashSeed } from './rng.ts';
 import type { Shape } from './shape.ts';
+import * as O from './objects.ts';
+import { place } from './placement.ts';
+import { rotY } from './vec.ts';
 import type { Interaction, InteractionTemplate, SynthPerson, SynthSample } from './types.ts';
 import { normalize, type Vec3 } from './vec.ts';
 import type { Box } from '../skeleton/calculators/box.ts';
@@ -95,6 +98,7 @@ export function renderInteraction(inter: Interaction, rng: Rng, o: { index: numb
   if (inter.object) drawnShapes.push([inter.object.shape, LAYER.object]);
   for (const f of inter.furniture) drawnShapes.push([f, LAYER.furniture]);
   for (let i = 1; i < inter.bodies.length; i++) drawnShapes.push([figureShape(posed[i], randomLook(rng)), LAYER.partner]);
+  for (const d of distractors(rng, setting, pts)) drawnShapes.push([d, LAYER.furniture]);
   for (const [s] of drawnShapes) groundShadow(raster, cam, s, shadow);
   for (const [s, layer] of drawnShapes) renderShape(raster, cam, s, light, layer);
 
@@ -133,6 +137,31 @@ export function renderInteraction(inter: Interaction, rng: Rng, o: { index: numb
 
 /** The last raster, whose depth/layer buffers the next one reuses. */
 let _scratch: Raster | undefined;
+
+/** Ground objects that may stand around in a setting (scenery, not annotated). */
+const DISTRACTORS: Partial<Record<Setting, ReadonlyArray<(rng: Rng) => O.ObjectModel>>> = {
+  park: [O.bench, O.bicycle, O.sportsBall, O.chair], street: [O.bicycle, O.bench, O.suitcase, O.motorcycle],
+  indoor: [O.chair, O.suitcase, O.couch], bedroom: [O.chair, O.suitcase], field: [O.sportsBall, O.bench],
+  court: [O.sportsBall, O.bench], beach: [O.sportsBall, O.umbrella],
+};
+
+/** 0-2 scenery objects on the ground 1.5-5 m from the scene, clear of it. */
+function distractors(rng: Rng, setting: Setting, pts: Vec3[]): Shape[] {
+  const makers = DISTRACTORS[setting];
+  if (!makers || !rng.chance(0.45)) return [];
+  const c = boundsCentre(pts);
+  let rho = 0;
+  for (const p of pts) rho = Math.max(rho, Math.hypot(p[0] - c[0], p[2] - c[2]));
+  const out: Shape[] = [];
+  const n = rng.int(1, 2);
+  for (let i = 0; i < n; i++) {
+    const m = rng.pick(makers)(rng);
+    const ang = rng.uniform(0, 2 * Math.PI), d = rho + rng.uniform(1.2, 4.5);
+    const y = m.category === 'sports ball' ? m.dims.radius : m.category === 'umbrella' ? 0.05 : 0;
+    out.push(place(m, rotY(rng.uniform(0, 2 * Math.PI)), [c[0] + d * Math.sin(ang), y, c[2] + d * Math.cos(ang)]).shape);
+  }
+  return out;
+}
 
 function boundsCentre(pts: Vec3[]): Vec3 {
   const lo: Vec3 = [Infinity, Infinity, Infinity], hi: Vec3 = [-Infinity, -Infinity, -Infinity];
