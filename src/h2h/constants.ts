@@ -24,11 +24,11 @@ export const SAME_PERSON_IOU = 0.4;
 export const KEYPOINT_BOX_PAD: readonly [number, number, number] = [0.04, 0.07, 0.04];
 
 /** The interactions of the synthetic human-to-human scenes (the `--action` values of `h2h`). */
-export const H2H_ACTIONS = ['handshake', 'hug', 'high_five', 'piggyback', 'dance', 'talk', 'push', 'point'] as const;
+export const H2H_ACTIONS = ['handshake', 'hug', 'high-five', 'piggyback', 'dance', 'talk', 'push', 'point'] as const;
 export type H2hAction = (typeof H2H_ACTIONS)[number];
 
 /** Interactions where the two people's hands meet (the interaction check of docs/h2h.md). */
-export const HAND_CONTACT_ACTIONS: readonly string[] = ['handshake', 'high_five'];
+export const HAND_CONTACT_ACTIONS: readonly string[] = ['handshake', 'high-five'];
 
 /** The interaction check: a hand is "at" the partner's hand within this fraction of the partner box height. */
 export const HAND_CONTACT_TOLERANCE = 0.1;

@@ -81,7 +81,8 @@ export async function h2h(o: H2hOptions): Promise<SkeletonFile> {
   checkH2hInputs(o);
   if (!o.sampler) throw new UsageError('h2h(): no h2h model given (load one with loadH2hModel)');
   const sampler = o.sampler;
-  if (o.action !== undefined && sampler.actions.length > 0 && !sampler.actions.includes(o.action)) {
+  const action = o.action === undefined ? undefined : normaliseAction(o.action, sampler.actions);
+  if (action !== undefined && sampler.actions.length > 0 && !sampler.actions.includes(action)) {
     throw new UsageError(`--action must be one of ${sampler.actions.join(', ')}, got "${o.action}"`);
   }
   const partner = await resolvePartner(o);
@@ -90,7 +91,7 @@ export async function h2h(o: H2hOptions): Promise<SkeletonFile> {
   const extra = partnerCondition(partner, o.personBox, o.image.width, o.image.height, sampler.embedDim);
   const t0 = performance.now();
   const out = await sampler.sample({
-    image: o.image, personBox: o.personBox, objectBox: o.partnerBox, category: 'person', action: o.action,
+    image: o.image, personBox: o.personBox, objectBox: o.partnerBox, category: 'person', action,
     samples, seed, extra,
   });
   return {
@@ -98,7 +99,7 @@ export async function h2h(o: H2hOptions): Promise<SkeletonFile> {
     person_box: o.personBox,
     object_box: o.partnerBox,
     category: 'person',
-    action: o.action ?? null,
+    action: action ?? null,
     seed,
     samples: out.map((s) => ({ keypoints: s.keypoints.map(([x, y, c]): Keypoint => [r3(x), r3(y), r3(c)]), ...(s.score !== undefined ? { score: r3(s.score) } : {}) })),
     partner: { box: partner.box, keypoints: partner.keypoints.map(([x, y, c]): Keypoint => [r3(x), r3(y), r3(Math.max(0, Math.min(1, c)))]) },
@@ -106,6 +107,12 @@ export async function h2h(o: H2hOptions): Promise<SkeletonFile> {
     model: sampler.name,
     ms: Math.round(performance.now() - t0),
   };
+}
+
+/** The model's spelling of an action: case, '_', '-' and spaces do not matter (`high_five` = `high-five`). */
+export function normaliseAction(action: string, known: readonly string[]): string {
+  const key = (s: string) => s.toLowerCase().replace(/[\s_-]+/g, '');
+  return known.find((k) => key(k) === key(action)) ?? action;
 }
 
 const r3 = (v: number): number => Math.round(v * 1000) / 1000;

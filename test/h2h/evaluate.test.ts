@@ -9,7 +9,7 @@ function scene(id: number, action: string): H2hScene {
   gt[J.right_wrist] = [partnerKps[J.left_wrist][0] + 5, partnerKps[J.left_wrist][1], 1]; // hands together
   return { id, imagePath: `${id}.png`, imageSize: [640, 480], personBox: [190, 90, 240, 440], partner: { box: [90, 90, 140, 440], keypoints: partnerKps }, action, gt };
 }
-const scenes = [scene(1, 'handshake'), scene(2, 'high_five'), scene(3, 'hug')];
+const scenes = [scene(1, 'handshake'), scene(2, 'high-five'), scene(3, 'hug')];
 
 describe('h2h evaluation', () => {
   it('GT as prediction: every top-N hit, SPD 0, hands together', () => {
@@ -18,7 +18,7 @@ describe('h2h evaluation', () => {
     expect(r.metrics.top1).toBe(100);
     expect(r.metrics.spd).toBeCloseTo(0, 6);
     expect(r.handContact).toMatchObject({ scenes: 2, samples: 4, rate: 100, gtRate: 100 });
-    expect(Object.keys(r.perAction)).toEqual(['handshake', 'high_five', 'hug']);
+    expect(Object.keys(r.perAction)).toEqual(['handshake', 'high-five', 'hug']);
   });
   it('hands apart: the rate counts each sample', () => {
     const far = body(500);

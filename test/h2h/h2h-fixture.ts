@@ -44,7 +44,7 @@ export async function writeH2hFixture(dir: string, n = 3, size: [number, number]
     images.push({ id: i + 1, file_name: `${String(i).padStart(3, '0')}.png`, width: W, height: H });
     annotations.push({
       id: 2 * i + 1, image_id: i + 1, category_id: 1, iscrowd: 0, bbox: nb, num_keypoints: 17,
-      keypoints: person.flat(), obj_bbox: [partnerBox], class: [i % 2 ? 'high_five' : 'handshake'], obj_category: ['person'], partner_id: 2 * i + 2,
+      keypoints: person.flat(), obj_bbox: [partnerBox], class: [i % 2 ? 'high-five' : 'handshake'], obj_category: ['person'], partner_id: 2 * i + 2,
     });
     annotations.push({
       id: 2 * i + 2, image_id: i + 1, category_id: 1, iscrowd: 0, bbox: pb, num_keypoints: 17,

@@ -44,6 +44,13 @@ describe('h2h()', () => {
     expect(JSON.parse(files['openpose.json'] as string).people).toHaveLength(2);
   });
 
+  it('accepts the action in any spelling of case, "_" and "-"', async () => {
+    const sampler = { ...recordingSampler(), actions: ['handshake', 'high-five'] };
+    const skel = await h2h({ image, personBox: [160, 30, 230, 220], partnerBox: [40, 30, 120, 220], partnerKeypoints: partnerKps, action: 'High_Five', sampler });
+    expect(skel.action).toBe('high-five');
+    expect(sampler.seen[0].action).toBe('high-five');
+  });
+
   it('detects the partner when no keypoints are given', async () => {
     const det: Detections = { image: { path: 'scene.png', width: 320, height: 240 }, objects: [], people: [
       { box: [250, 20, 300, 230], keypoints: partnerKps.map(([x, y, c]): Keypoint => [x + 200, y, c]), score: 0.7 },

@@ -32,13 +32,13 @@ describe('h2h data, training and the shipped-model path', () => {
     expect(s[0].partner.keypoints).toHaveLength(17);
     expect(s[0].partner.keypoints[0][2]).toBe(1);
     expect(s[0].partner.box).toEqual(s[0].objectBox);
-    expect(s.map((x) => x.action)).toEqual(['handshake', 'high_five', 'handshake']);
+    expect(s.map((x) => x.action)).toEqual(['handshake', 'high-five', 'handshake']);
   });
 
   it('writes an h2h model directory (17 partner tokens, the actions, baselines)', () => {
     const cfg = JSON.parse(readFileSync(join(modelDir, 'config.json'), 'utf8'));
     expect(cfg.config.extraTokens).toBe(17);
-    expect(cfg.config.actions).toEqual(['handshake', 'high_five']);
+    expect(cfg.config.actions).toEqual(['handshake', 'high-five']);
     expect(cfg.config.categories).toEqual(['person']);
     expect(cfg.training.mode).toBe('h2h');
     expect(existsSync(join(modelDir, 'baseline.json'))).toBe(true);
@@ -72,7 +72,7 @@ describe('h2h data, training and the shipped-model path', () => {
   it('an unknown action and a non-h2h model directory are one-line errors', async () => {
     const base = ['h2h', '--image', join(data, 'images', '000.png'), '--person', scene.personBox.join(','), '--partner', scene.partnerBox.join(','), '--partner-keypoints', join(dir, 'partner.json')];
     const a = await run([...base, '--model', modelDir, '--action', 'juggle', '--out', join(dir, 'x')]);
-    expect(a.err).toMatch(/--action must be one of handshake, high_five, got "juggle"/);
+    expect(a.err).toMatch(/--action must be one of handshake, high-five, got "juggle"/);
     const cfg = JSON.parse(readFileSync(join(modelDir, 'config.json'), 'utf8'));
     cfg.config.extraTokens = 0;
     const other = join(dir, 'hoi-model');

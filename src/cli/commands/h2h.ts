@@ -26,7 +26,7 @@ export const h2hCommand: CommandDef = {
       .option('--person <box>', 'box of the new person x1,y1,x2,y2 (pixels)')
       .option('--partner <box>', 'box of the partner x1,y1,x2,y2 (pixels)')
       .option('--partner-keypoints <file>', "the partner's skeleton: skeleton.json, OpenPose JSON or detect JSON (default: detected)")
-      .option('--action <verb>', 'the interaction, e.g. handshake, hug, high_five')
+      .option('--action <verb>', 'the interaction, e.g. handshake, hug, high-five')
       .option('--samples <n>', 'number of skeletons', '1')
       .option('--seed <s>', 'random seed', '1')
       .option('--model <dir>', 'h2h model directory (default: the shipped models/h2h)')
