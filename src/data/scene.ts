@@ -72,7 +72,11 @@ function shuffled(n: number, rng: Rng): number[] {
 }
 
 /** Render an interaction with a random setting and camera; null when the framing is unusable. */
-export function renderInteraction(inter: Interaction, rng: Rng, o: { index: number; width: number; height: number }): SynthSample | null {
+export function renderInteraction(
+  inter: Interaction, rng: Rng, o: { index: number; width: number; height: number },
+  /** Filled with the raster and camera used (tests, debugging). */
+  keep?: { raster?: Raster; camera?: Camera },
+): SynthSample | null {
   const W = o.width, H = o.height;
   const posed = inter.bodies.map((b) => pose(b));
   // points that must be framed: the person, the object, the partner
@@ -84,8 +88,9 @@ export function renderInteraction(inter: Interaction, rng: Rng, o: { index: numb
   }
   const cam = chooseCamera(rng, pts, W, H);
   const setting: Setting = rng.pick(inter.settings);
-  const raster = new Raster(W, H, _scratch);
-  _scratch = raster;
+  const raster = new Raster(W, H, keep ? undefined : _scratch);
+  if (keep) Object.assign(keep, { raster, camera: cam });
+  else _scratch = raster;
   const centre = boundsCentre(pts);
   drawBackground(raster, cam, { setting, seed: rng.nextU32() }, centre);
   const light: Light = {
