@@ -5,7 +5,7 @@
  * /sdapi/v1/progress, and a deadline that calls /sdapi/v1/interrupt. Every failure is a one-line ServerError.
  */
 import { ServerError } from '../errors.ts';
-import { AbortedError, failStatus, formatSeconds, joinUrl, request, sleep, snippet, type HttpAnswer } from './http.ts';
+import { AbortedError, displayUrl, failStatus, formatSeconds, joinUrl, request, sleep, snippet, type HttpAnswer } from './http.ts';
 import { chooseModel, listNames } from './model-choice.ts';
 import { rasterToPng } from './png.ts';
 import { CHECKPOINT_PREFERENCES, CONTROLNET_PREFERENCES, DEFAULT_NEGATIVE, EDIT_DEFAULTS } from './constants.ts';
@@ -111,7 +111,7 @@ export class A1111Client implements ImageServerClient {
 
   constructor(config: ImageServerConfig) {
     this.url = config.url;
-    this.what = `AUTOMATIC1111 at ${config.url}`;
+    this.what = `AUTOMATIC1111 at ${displayUrl(config.url)}`;
     this.pollMs = config.pollIntervalMs ?? 1000;
     this.requestMs = config.requestTimeoutMs ?? 30_000;
   }
@@ -209,7 +209,7 @@ export class A1111Client implements ImageServerClient {
       return {
         image: bytes,
         files: { 'a1111-request.json': JSON.stringify(shown, null, 2) + '\n' },
-        info: { api: this.api, server: this.url, checkpoint: checkpoint ?? '(the checkpoint loaded on the server)', controlnet, seed },
+        info: { api: this.api, server: displayUrl(this.url), checkpoint: checkpoint ?? '(the checkpoint loaded on the server)', controlnet, seed },
       };
     } catch (err) {
       if (err instanceof AbortedError || signal.aborted) {

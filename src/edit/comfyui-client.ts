@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import { ServerError } from '../errors.ts';
-import { AbortedError, failStatus, formatSeconds, joinUrl, raceAbort, request, sleep, snippet, type HttpAnswer } from './http.ts';
+import { AbortedError, displayUrl, failStatus, formatSeconds, joinUrl, raceAbort, request, sleep, snippet, splitCredentials, type HttpAnswer } from './http.ts';
 import { buildComfyWorkflow, type ComfyGraph } from './comfyui-workflow.ts';
 import { chooseModel, listNames } from './model-choice.ts';
 import { rasterToPng, shortHash } from './png.ts';
@@ -63,10 +63,11 @@ class JobSocket {
 
   /** Open the socket; resolves null when it cannot be opened (the caller polls instead). */
   static open(url: string, clientId: string, what: string, timeoutMs: number, onProgress?: (p: EditProgress) => void): Promise<JobSocket | null> {
-    const u = new URL(joinUrl(url, '/ws', { clientId }));
+    const auth = splitCredentials(url);
+    const u = new URL(joinUrl(auth.url, '/ws', { clientId }));
     u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
     return new Promise((resolve) => {
-      const ws = new WebSocket(u.toString(), { handshakeTimeout: timeoutMs });
+      const ws = new WebSocket(u.toString(), { handshakeTimeout: timeoutMs, headers: auth.headers });
       const js = new JobSocket(ws, what, onProgress);
       ws.once('open', () => resolve(js));
       ws.once('error', () => resolve(null));
@@ -140,7 +141,7 @@ export class ComfyUIClient implements ImageServerClient {
 
   constructor(config: ImageServerConfig) {
     this.url = config.url;
-    this.what = `ComfyUI at ${config.url}`;
+    this.what = `ComfyUI at ${displayUrl(config.url)}`;
     this.pollMs = config.pollIntervalMs ?? 1000;
     this.requestMs = config.requestTimeoutMs ?? 30_000;
   }
@@ -295,7 +296,7 @@ export class ComfyUIClient implements ImageServerClient {
       return {
         image: view.body,
         files: { 'workflow.json': JSON.stringify(graph, null, 2) + '\n' },
-        info: { api: this.api, server: this.url, prompt_id: promptId, checkpoint, controlnet, uploaded: { image, mask, pose }, output: first.filename },
+        info: { api: this.api, server: displayUrl(this.url), prompt_id: promptId, checkpoint, controlnet, uploaded: { image, mask, pose }, output: first.filename },
       };
     } catch (err) {
       if (err instanceof AbortedError || signal.aborted) {

@@ -45,12 +45,15 @@ export function snippet(text: string, max = 200): string {
  */
 export async function request(what: string, url: string, o: RequestOptions): Promise<HttpAnswer> {
   const route = new URL(url).pathname;
+  const auth = splitCredentials(url);
+  url = auth.url;
+  const headers = { ...o.headers, ...auth.headers };
   const timeout = AbortSignal.timeout(o.timeoutMs);
   const signal = o.signal ? AbortSignal.any([o.signal, timeout]) : timeout;
   let res: Response;
   let body: Uint8Array;
   try {
-    res = await fetch(url, { method: o.method ?? 'GET', body: o.body, headers: o.headers, signal });
+    res = await fetch(url, { method: o.method ?? 'GET', body: o.body, headers, signal });
     body = new Uint8Array(await res.arrayBuffer());
   } catch (err) {
     if (o.signal?.aborted) throw new AbortedError(`${o.method ?? 'GET'} ${route} aborted`);
@@ -78,6 +81,27 @@ export async function request(what: string, url: string, o: RequestOptions): Pro
 export function failStatus(what: string, method: string, route: string, a: HttpAnswer, detail?: string): never {
   const text = detail ?? snippet(a.text());
   throw new ServerError(`${what} answered ${method} ${route} with HTTP ${a.status}${text ? `: ${text}` : ''}`, 502);
+}
+
+/**
+ * A URL with user:password (a server behind HTTP basic auth) -> the URL without them and the Authorization header
+ * (fetch refuses URLs with credentials).
+ */
+export function splitCredentials(url: string): { url: string; headers: Record<string, string> } {
+  const u = new URL(url);
+  if (!u.username && !u.password) return { url, headers: {} };
+  const token = Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64');
+  u.username = '';
+  u.password = '';
+  return { url: u.toString(), headers: { authorization: `Basic ${token}` } };
+}
+
+/** The URL as shown in messages: without a password. */
+export function displayUrl(url: string): string {
+  const u = new URL(url);
+  if (!u.password) return url;
+  u.password = '***';
+  return u.toString().replace(/\/$/, '');
 }
 
 /** Resolve after `ms`, or reject with AbortedError when `signal` fires first. */

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/bin.ts';
+import { editCommand } from '../../src/cli/commands/edit.ts';
 import { encodePng } from '../../src/io/image.ts';
 import { toOpenPoseJson } from '../../src/edit/openpose-map.ts';
 import { startFakeComfyUI, type FakeComfy } from '../../src/edit/testing/fake-comfyui.ts';
@@ -62,6 +63,22 @@ describe('pinplace edit', () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^painted on a1111 at http:\/\/127\.0\.0\.1:\d+ with sd-v1-5-inpainting\.ckpt \[c6bbc15e32\] \+ control_v11p_sd15_openpose \[cab727d4\]/);
     expect(await readdir(out)).toContain('a1111-request.json');
+  });
+
+  it('draws a progress bar on a terminal and logs the phases with --verbose', async () => {
+    const lines: string[] = [];
+    const io = { out: (l: string) => lines.push(`out ${l}`), err: (l: string) => lines.push(`err ${l}`), debug: (l: string) => lines.push(`debug ${l}`), json: false, verbose: true, progress: true };
+    const writes: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string | Uint8Array) => { writes.push(String(chunk)); return true; }) as typeof process.stderr.write;
+    try {
+      const res = await editCommand.run({ image: img, skeleton: skel, server: comfy.url, prompt: 'a person', steps: '8', out: join(dir, 'bar') }, io);
+      expect(res).toMatchObject({ steps: 8 });
+    } finally {
+      process.stderr.write = write;
+    }
+    expect(writes.join('')).toMatch(/comfyui \[[^\]]+\] \d\/8 steps/);
+    expect(lines).toEqual(expect.arrayContaining(['debug edit: checking', 'debug edit: uploading', 'debug edit: sampling']));
   });
 
   const failures: Array<[string, () => Promise<string[]>, number, RegExp]> = [

@@ -127,6 +127,19 @@ describe('ComfyUI client against the fake server', () => {
     expect(f.log.requests.every((q) => !q.includes('/api/'))).toBe(true); // router strips the mount prefix
   });
 
+  it('HTTP basic auth from the URL, on HTTP and on the socket; the password is not shown', async () => {
+    const f = await start({ basicAuth: 'ana:s3cret' });
+    const url = f.url.replace('http://', 'http://ana:s3cret@');
+    const phases: string[] = [];
+    const r = await client(url).run(request(), { onProgress: (p) => phases.push(p.phase) });
+    expect(r.info.server).toBe(f.url.replace('http://', 'http://ana:***@'));
+    expect(phases).toContain('sampling'); // progress came over the authenticated socket
+    const err = await failure(client(f.url).run(request()));
+    expect(err.message).toMatch(/answered GET \/object_info\/\w+ with HTTP 401/);
+    const bad = await failure(client(f.url.replace('http://', 'http://ana:wrong@')).run(request()));
+    expect(bad.message).not.toContain('wrong');
+  });
+
   it('an unreachable server', async () => {
     const port = await closedPort();
     const err = await failure(client(`http://127.0.0.1:${port}`).run(request()));

@@ -41,15 +41,15 @@ export const editCommand: CommandDef = {
     const server = requireOption(opts.server as string | undefined, '--server');
     const prompt = requireOption(opts.prompt as string | undefined, '--prompt');
     const api = parseChoiceFlag(opts.api ?? 'comfyui', '--api', IMAGE_SERVER_APIS);
-    const steps = parseIntFlag(opts.steps, '--steps', 1, 200);
-    const seed = parseIntFlag(opts.seed, '--seed', 0, 2 ** 32 - 1);
-    const cfg = parseNumberFlag(opts.cfg, '--cfg', 0, 30);
-    const sample = parseIntFlag(opts.sample, '--sample', 0);
+    const steps = parseIntFlag(opts.steps ?? EDIT_DEFAULTS.steps, '--steps', 1, 200);
+    const seed = parseIntFlag(opts.seed ?? EDIT_DEFAULTS.seed, '--seed', 0, 2 ** 32 - 1);
+    const cfg = parseNumberFlag(opts.cfg ?? EDIT_DEFAULTS.cfg, '--cfg', 0, 30);
+    const sample = parseIntFlag(opts.sample ?? 0, '--sample', 0);
     const mask = opts.mask === undefined ? undefined : parseChoiceFlag(opts.mask, '--mask', ['box', 'hull'] as const);
-    const grow = parseNumberFlag(opts.grow, '--grow', 0, 4096);
-    const feather = parseNumberFlag(opts.feather, '--feather', 0, 4096);
-    const timeout = parseNumberFlag(opts.timeout, '--timeout', 0.001, 86_400);
-    const out = requireOption(opts.out as string | undefined, '--out');
+    const grow = parseNumberFlag(opts.grow ?? 0, '--grow', 0, 4096);
+    const feather = parseNumberFlag(opts.feather ?? 0, '--feather', 0, 4096);
+    const timeout = parseNumberFlag(opts.timeout ?? EDIT_DEFAULTS.timeoutMs / 1000, '--timeout', 0.001, 86_400);
+    const out = requireOption((opts.out as string | undefined) ?? 'out', '--out');
     const pollIntervalMs = process.env.PINPLACE_POLL_MS ? parseIntFlag(process.env.PINPLACE_POLL_MS, 'PINPLACE_POLL_MS', 1, 60_000) : undefined;
 
     const skeleton = await readSkeletonFile(skeletonPath, '--skeleton');
@@ -67,6 +67,8 @@ export const editCommand: CommandDef = {
         if (!bar) {
           bar = new cliProgress.SingleBar({
             format: `${api} [{bar}] {value}/{total} steps`, stream: process.stderr, hideCursor: true, clearOnComplete: true,
+            // io.progress already says stderr is a terminal; draw even where the stream does not say so itself
+            noTTYOutput: true, notTTYSchedule: 250,
           }, cliProgress.Presets.shades_classic);
           bar.start(p.max, 0);
         }
@@ -86,14 +88,14 @@ export const editCommand: CommandDef = {
       (bar as cliProgress.SingleBar | null)?.stop();
     }
     const s = result.summary;
-    io.out(`painted on ${api} at ${server} with ${String(s.checkpoint)} + ${String(s.controlnet)} (seed ${seed}, ${steps} steps) in ${(Number(s.ms) / 1000).toFixed(1)} s`);
+    io.out(`painted on ${api} at ${String(s.server)} with ${String(s.checkpoint)} + ${String(s.controlnet)} (seed ${seed}, ${steps} steps) in ${(Number(s.ms) / 1000).toFixed(1)} s`);
     io.out(`wrote ${result.written.join(', ')}`);
     return {
       out,
       edited: join(out, 'edited.png'),
       files: result.written,
       api,
-      server,
+      server: s.server,
       checkpoint: s.checkpoint,
       controlnet: s.controlnet,
       seed,

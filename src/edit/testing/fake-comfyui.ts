@@ -32,6 +32,8 @@ export interface FakeComfyOptions {
   behaviour?: FakeComfyBehaviour;
   /** Delay between sampling steps, ms [5]. */
   stepDelayMs?: number;
+  /** Require HTTP basic auth "user:password" (as a reverse proxy in front of ComfyUI would) ['']. */
+  basicAuth?: string;
 }
 
 /** What the fake saw, for assertions. */
@@ -61,6 +63,7 @@ const DEFAULTS: Required<FakeComfyOptions> = {
   without: [],
   behaviour: 'ok',
   stepDelayMs: 5,
+  basicAuth: '',
 };
 
 /** Start a fake ComfyUI on 127.0.0.1 with a random port. */
@@ -271,6 +274,11 @@ export async function startFakeComfyUI(opts: FakeComfyOptions = {}): Promise<Fak
   }
 
   const app = express();
+  const authorised = (h: string | undefined): boolean => !options.basicAuth || h === `Basic ${Buffer.from(options.basicAuth).toString('base64')}`;
+  app.use((req, res, next) => {
+    if (authorised(req.headers.authorization)) return next();
+    res.status(401).set('www-authenticate', 'Basic realm="comfyui"').send('401: Unauthorized');
+  });
   app.use('/api', router);
   app.use('/', router);
 
@@ -280,6 +288,10 @@ export async function startFakeComfyUI(opts: FakeComfyOptions = {}): Promise<Fak
   server.on('connection', (s) => { conns.add(s); s.on('close', () => conns.delete(s)); });
   server.on('upgrade', (req: IncomingMessage, socket, head) => {
     const u = new URL(req.url ?? '/', 'http://x');
+    if (!authorised(req.headers.authorization)) {
+      socket.end('HTTP/1.1 401 Unauthorized\r\n\r\n');
+      return;
+    }
     if (options.behaviour === 'no-socket' || (u.pathname !== '/ws' && u.pathname !== '/api/ws')) {
       socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
       return;
