@@ -16,13 +16,18 @@ import { fileURLToPath } from 'node:url';
 let dir: string;
 let comfy: FakeComfy;
 let hung: FakeComfy;
+let broken: FakeComfy;
+let failing: FakeComfy;
 let a1111: FakeA1111;
 let img: string;
 let skel: string;
 beforeAll(async () => {
   process.env.PINPLACE_POLL_MS = '10';
   dir = await mkdtemp(join(tmpdir(), 'pinplace-cli-edit-'));
-  [comfy, hung, a1111] = await Promise.all([startFakeComfyUI(), startFakeComfyUI({ behaviour: 'hang' }), startFakeA1111()]);
+  [comfy, hung, broken, failing, a1111] = await Promise.all([
+    startFakeComfyUI(), startFakeComfyUI({ behaviour: 'hang' }), startFakeComfyUI({ behaviour: 'http500' }),
+    startFakeComfyUI({ behaviour: 'execution-error' }), startFakeA1111(),
+  ]);
   img = join(dir, 'scene.png');
   skel = join(dir, 'skeleton.json');
   await writeFile(img, await encodePng(scene()));
@@ -30,7 +35,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   delete process.env.PINPLACE_POLL_MS;
-  await Promise.all([comfy.close(), hung.close(), a1111.close()]);
+  await Promise.all([comfy.close(), hung.close(), broken.close(), failing.close(), a1111.close()]);
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -84,6 +89,8 @@ describe('pinplace edit', () => {
   const failures: Array<[string, () => Promise<string[]>, number, RegExp]> = [
     ['a hung job and --timeout', async () => ['--server', hung.url, '--timeout', '1.5'], 1, /^pinplace edit: ComfyUI at \S+ did not finish within 1\.5 s; prompt \S+ was interrupted on the server\n$/],
     ['an unreachable server', async () => ['--server', `http://127.0.0.1:${await closedPort()}`], 1, /^pinplace edit: cannot reach ComfyUI at \S+ \(ECONNREFUSED\); is the server running at that address\?\n$/],
+    ['HTTP 500 from the server', async () => ['--server', broken.url], 1, /^pinplace edit: ComfyUI at \S+ answered POST \/prompt with HTTP 500: 500 Internal Server Error Server got itself in trouble\n$/],
+    ['an error while the job runs', async () => ['--server', failing.url], 1, /^pinplace edit: ComfyUI at \S+ failed in node 11 \(KSampler\): CUDA out of memory\. .*\n$/],
     ['an unknown checkpoint', async () => ['--server', comfy.url, '--checkpoint', 'x.ckpt'], 1, /^pinplace edit: checkpoint "x\.ckpt" is not installed on ComfyUI at \S+; installed: "sd-v1-5-inpainting\.ckpt", "v1-5-pruned-emaonly\.safetensors"\n$/],
     ['a bad --api', async () => ['--server', comfy.url, '--api', 'invoke'], 2, /^pinplace edit: --api must be one of comfyui, a1111, got "invoke"\n$/],
     ['a bad --timeout', async () => ['--server', comfy.url, '--timeout', '0'], 2, /^pinplace edit: --timeout must be a number in \[0\.001, 86400\], got "0"\n$/],
