@@ -45,6 +45,8 @@ export interface TrainH2hOptions {
   /** Architecture overrides (extraTokens is always 17). */
   model?: Partial<ModelConfig>;
   checkpointEvery: number;
+  /** Wall-clock budget of the optimisation in seconds: the step schedule runs on time progress and stops at it. */
+  budgetSeconds?: number;
   /** The command line, recorded in config.json. */
   command?: string;
   backbone?: Backbone;
@@ -102,7 +104,8 @@ export async function trainH2h(o: TrainH2hOptions, log: (line: string) => void =
   });
   let last: LoopStepInfo | undefined;
   log(`training ${o.steps} steps, batch ${o.batch}, ${source.size} samples`);
-  const { model, skipped } = await trainLoop({
+  const { model, skipped, steps: done } = await trainLoop({
+    budgetSeconds: o.budgetSeconds,
     config, source, steps: o.steps, batch: o.batch, lr: o.lr, lrDecayAt: o.lrDecayAt, lrFactor: o.lrFactor, seed: o.seed,
     jparam: o.jparam, confWeight: o.confWeight, flip: o.flip, resume, checkpointEvery: o.checkpointEvery,
     onStep: (s) => {
@@ -116,10 +119,10 @@ export async function trainH2h(o: TrainH2hOptions, log: (line: string) => void =
   });
   const seconds = (performance.now() - t0) / 1000;
   await saveModelDir(o.out, model, {
-    training: training({ step: o.steps, seconds: Math.round(seconds), final_loss: last?.loss, skipped_steps: skipped }),
+    training: training({ step: done, steps_done: done, budget_seconds: o.budgetSeconds, seconds: Math.round(seconds), final_loss: last?.loss, skipped_steps: skipped }),
     baseline: baselineStats(samples),
   });
-  return { out: o.out, samples: source.size, steps: o.steps, resumedFrom: resume?.step ?? 0, seconds, finalLoss: last?.loss ?? NaN, parameters: model.parameterCount, skipped };
+  return { out: o.out, samples: source.size, steps: done, resumedFrom: resume?.step ?? 0, seconds, finalLoss: last?.loss ?? NaN, parameters: model.parameterCount, skipped };
 }
 
 export interface EvalH2hOptions {

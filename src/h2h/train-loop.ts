@@ -69,7 +69,7 @@ export function batchGradients(model: Diffuser, b: ReturnType<typeof makeBatch>,
  * Train (or resume training) a diffuser with the two-pass gradient (same options and checkpoints as the diffuser's
  * trainDiffuser). Returns the model and the per-step log.
  */
-export async function trainLoop(o: TrainOptions & { onStep?(s: LoopStepInfo): void }): Promise<{ model: Diffuser; log: LoopStepInfo[]; skipped: number }> {
+export async function trainLoop(o: TrainOptions & { onStep?(s: LoopStepInfo): void; budgetSeconds?: number }): Promise<{ model: Diffuser; log: LoopStepInfo[]; skipped: number; steps: number }> {
   if (o.source.size < 1) throw new RangeError('trainLoop(): the sample source is empty');
   const model = o.resume?.model ?? new Diffuser(o.config, o.seed);
   const alphaBar = cosineAlphaBar(model.config.timesteps);
@@ -78,9 +78,14 @@ export async function trainLoop(o: TrainOptions & { onStep?(s: LoopStepInfo): vo
   const log: LoopStepInfo[] = [];
   const rows = o.batch * NUM_JOINTS;
   let skipped = 0;
-  for (let step = o.resume?.step ?? 0; step < o.steps; step++) {
+  const start = performance.now();
+  const first = o.resume?.step ?? 0;
+  // With a time budget the schedule runs on max(step progress, time progress) and training ends at 1.
+  const progress = (step: number) => Math.max(step / o.steps, o.budgetSeconds ? (performance.now() - start) / 1000 / o.budgetSeconds : 0);
+  let done = first;
+  for (let step = first; step < o.steps; step++) {
     const t0 = performance.now();
-    const lr = learningRate(o, step);
+    const lr = o.budgetSeconds ? o.lr / o.lrFactor ** o.lrDecayAt.filter((f) => progress(step) >= f).length : learningRate(o, step);
     (opt as unknown as { learningRate: number }).learningRate = lr;
     const rand = mulberry32((o.seed * 1_000_003 + step * 7919) >>> 0);
     const idx = Array.from({ length: o.batch }, () => Math.floor(rand() * o.source.size));
@@ -94,14 +99,16 @@ export async function trainLoop(o: TrainOptions & { onStep?(s: LoopStepInfo): vo
       skipped++;
     }
     tf.dispose([...g.grads.values(), ...(g.bn ? [g.bn.mean, g.bn.variance] : []), batch.xt, batch.x0, batch.weights, batch.mask, ...Object.values(batch.inputs)]);
-    const info: LoopStepInfo = { step: step + 1, total: o.steps, loss: g.loss, lossJoint: g.joint, lossConf: g.conf, lr, ms: performance.now() - t0, skipped };
+    const last = step + 1 === o.steps || (!!o.budgetSeconds && step > first && progress(step + 1) >= 1);
+    const info: LoopStepInfo = { step: step + 1, total: last ? step + 1 : o.steps, loss: g.loss, lossJoint: g.joint, lossConf: g.conf, lr, ms: performance.now() - t0, skipped };
     log.push(info);
     o.onStep?.(info);
-    const last = step + 1 === o.steps;
+    done = step + 1;
     if (o.onCheckpoint && (last || (o.checkpointEvery && (step + 1) % o.checkpointEvery === 0))) {
       await o.onCheckpoint({ model, optimizer: await opt.getWeights() as NamedTensor[], step: step + 1, final: last });
     }
+    if (last) break;
   }
   opt.dispose();
-  return { model, log, skipped };
+  return { model, log, skipped, steps: done };
 }

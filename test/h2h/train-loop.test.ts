@@ -61,4 +61,17 @@ describe('h2h train loop', () => {
     const lastL = log.slice(-3).reduce((s, l) => s + l.loss, 0) / 3;
     expect(lastL).toBeLessThan(0.8 * first);
   });
+
+  it('with a time budget, decays the rate on time progress and stops at the budget', async () => {
+    await initBackend('wasm');
+    const r = await trainLoop({
+      config, source: source(4), steps: 100_000, batch: 4, lr: 1e-3, lrDecayAt: [0.5], lrFactor: 10, seed: 1, jparam: 'none',
+      confWeight: 1, flip: false, budgetSeconds: 1.5,
+    });
+    expect(r.steps).toBeGreaterThan(1);
+    expect(r.steps).toBeLessThan(100_000);
+    expect(r.log[0].lr).toBe(1e-3);
+    expect(r.log[r.log.length - 1].lr).toBeCloseTo(1e-4, 12);
+    expect(r.log[r.log.length - 1].total).toBe(r.steps);
+  });
 });

@@ -24,7 +24,8 @@ export const h2hTrainCommand: CommandDef = {
       .option('--seed <s>', 'seed', String(DEFAULTS.seed))
       .option('--lr <x>', 'Adam learning rate', String(DEFAULTS.lr))
       .option('--depth <n>', 'trunk blocks (paper: 8)', '8')
-      .option('--checkpoint-every <n>', 'steps between checkpoints', String(DEFAULTS.checkpointEvery));
+      .option('--checkpoint-every <n>', 'steps between checkpoints', String(DEFAULTS.checkpointEvery))
+      .option('--minutes <m>', 'time budget: the learning-rate schedule follows elapsed time and training stops at it');
   },
   async run(opts, io) {
     const data = requireOption(opts.data as string | undefined, '--data');
@@ -35,12 +36,13 @@ export const h2hTrainCommand: CommandDef = {
     const lr = parseNumberFlag(opts.lr, '--lr', 1e-7, 1);
     const depth = parseIntFlag(opts.depth, '--depth', 1, 64);
     const checkpointEvery = parseIntFlag(opts.checkpointEvery, '--checkpoint-every', 1);
+    const budgetSeconds = opts.minutes === undefined ? undefined : 60 * parseNumberFlag(opts.minutes, '--minutes', 0.01, 10_000);
     await initBackend();
     const { DEFAULT_TRAIN_H2H, trainH2h } = await import('../../h2h/train-h2h-node.ts');
     const t0 = performance.now();
     const r = await trainH2h({
-      ...DEFAULT_TRAIN_H2H, data, out, steps, batch, seed, lr, checkpointEvery, model: { depth },
-      command: `pinplace h2h-train --data ${data} --out ${out} --steps ${steps} --batch ${batch} --seed ${seed} --lr ${lr} --depth ${depth}`,
+      ...DEFAULT_TRAIN_H2H, data, out, steps, batch, seed, lr, checkpointEvery, model: { depth }, budgetSeconds,
+      command: `pinplace h2h-train --data ${data} --out ${out} --steps ${steps} --batch ${batch} --seed ${seed} --lr ${lr} --depth ${depth}${budgetSeconds ? ` --minutes ${budgetSeconds / 60}` : ''}`,
     }, (l) => io.err(l), (s) => {
       if (s.step % 20 === 0 || s.step === s.total) {
         const eta = ((performance.now() - t0) / 1000 / s.step) * (s.total - s.step);
