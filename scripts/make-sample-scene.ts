@@ -48,7 +48,7 @@ async function main(): Promise<void> {
     const rng = new Rng(seed);
     const inter = template.build(rng);
     if (inter.ikError > MAX_CONTACT_ERROR || !inter.settings.includes('park')) continue;
-    const s = renderInteraction({ ...inter, settings: ['park'] }, rng, { index: 0, width: SIZE * SS, height: SIZE * SS });
+    const s = renderInteraction({ ...inter, settings: ['park'] }, rng, { index: 0, width: SIZE * SS, height: SIZE * SS, scenery: false });
     if (s && good(s)) sample = s;
   }
   if (!sample) throw new Error(`no good framing of ${name} found`);

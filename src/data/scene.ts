@@ -73,7 +73,7 @@ function shuffled(n: number, rng: Rng): number[] {
 
 /** Render an interaction with a random setting and camera; null when the framing is unusable. */
 export function renderInteraction(
-  inter: Interaction, rng: Rng, o: { index: number; width: number; height: number },
+  inter: Interaction, rng: Rng, o: { index: number; width: number; height: number; /** Scenery objects around (default true). */ scenery?: boolean },
   /** Filled with the raster and camera used (tests, debugging). */
   keep?: { raster?: Raster; camera?: Camera },
 ): SynthSample | null {
@@ -103,7 +103,7 @@ export function renderInteraction(
   if (inter.object) drawnShapes.push([inter.object.shape, LAYER.object]);
   for (const f of inter.furniture) drawnShapes.push([f, LAYER.furniture]);
   for (let i = 1; i < inter.bodies.length; i++) drawnShapes.push([figureShape(posed[i], randomLook(rng)), LAYER.partner]);
-  for (const d of distractors(rng, setting, pts)) drawnShapes.push([d, LAYER.furniture]);
+  if (o.scenery !== false) for (const d of distractors(rng, setting, pts, cam)) drawnShapes.push([d, LAYER.furniture]);
   for (const [s] of drawnShapes) groundShadow(raster, cam, s, shadow);
   for (const [s, layer] of drawnShapes) renderShape(raster, cam, s, light, layer);
 
@@ -150,8 +150,8 @@ const DISTRACTORS: Partial<Record<Setting, ReadonlyArray<(rng: Rng) => O.ObjectM
   court: [O.sportsBall, O.bench], beach: [O.sportsBall, O.umbrella],
 };
 
-/** 0-2 scenery objects on the ground 1.5-5 m from the scene, clear of it. */
-function distractors(rng: Rng, setting: Setting, pts: Vec3[]): Shape[] {
+/** 0-2 scenery objects on the ground 1.2-4.5 m beyond the scene's extent, clear of it and not nearer the camera. */
+function distractors(rng: Rng, setting: Setting, pts: Vec3[], cam: Camera): Shape[] {
   const makers = DISTRACTORS[setting];
   if (!makers || !rng.chance(0.45)) return [];
   const c = boundsCentre(pts);
@@ -162,8 +162,10 @@ function distractors(rng: Rng, setting: Setting, pts: Vec3[]): Shape[] {
   for (let i = 0; i < n; i++) {
     const m = rng.pick(makers)(rng);
     const ang = rng.uniform(0, 2 * Math.PI), d = rho + rng.uniform(1.2, 4.5);
+    const at: Vec3 = [c[0] + d * Math.sin(ang), 0, c[2] + d * Math.cos(ang)];
+    if (Math.hypot(at[0] - cam.C[0], at[2] - cam.C[2]) < Math.hypot(c[0] - cam.C[0], c[2] - cam.C[2])) continue;
     const y = m.category === 'sports ball' ? m.dims.radius : m.category === 'umbrella' ? 0.05 : 0;
-    out.push(place(m, rotY(rng.uniform(0, 2 * Math.PI)), [c[0] + d * Math.sin(ang), y, c[2] + d * Math.cos(ang)]).shape);
+    out.push(place(m, rotY(rng.uniform(0, 2 * Math.PI)), [at[0], y, at[2]]).shape);
   }
   return out;
 }
