@@ -6,6 +6,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'esbuild';
 
 export interface BundleOptions {
@@ -92,7 +93,7 @@ export async function ensureViewerBundle(o: BundleOptions): Promise<BundleResult
     entryPoints: { main: join(o.viewerDir, 'src', 'main.ts') },
     bundle: true, splitting: true, format: 'esm', platform: 'browser', target: 'es2022',
     outdir: tmp, minify: o.minify ?? true, sourcemap: false, metafile: true, logLevel: 'silent',
-    legalComments: 'none', define: { 'process.env.NODE_ENV': '"production"' },
+    legalComments: 'none', define: { 'process.env.NODE_ENV': '"production"', 'process.env': '{}' },
     plugins: [optionalModules(found, stubAll), nodeBuiltinsStub()],
   });
   let r: Awaited<ReturnType<typeof run>>;
@@ -107,6 +108,8 @@ export async function ensureViewerBundle(o: BundleOptions): Promise<BundleResult
   }
   const inputs = Object.keys(r.metafile.inputs).filter((p) => !p.includes(':') && !p.includes('node_modules'))
     .map((p) => relative(root, resolve(process.cwd(), p)));
+  // This file holds the build settings: a change here makes every bundle stale.
+  inputs.push(relative(root, fileURLToPath(import.meta.url)));
   const meta: Meta = { inputs, optional: found, builtAt };
   writeFileSync(join(tmp, META), JSON.stringify(meta));
   const bytes = Object.values(r.metafile.outputs).reduce((s, out) => s + out.bytes, 0);

@@ -14,7 +14,10 @@ export interface BrowserFit {
   glb: ArrayBuffer;
 }
 
-type FitFn = (o: { skeleton: SkeletonFile; sample?: number }) => Promise<{ body: unknown; glb: Uint8Array }>;
+/** Which solver the in-browser fit uses: the fitter's choice (gradient on WebGL), or one by name. */
+export type BrowserSolver = 'auto' | 'gradient' | 'lm';
+
+type FitFn = (o: { skeleton: SkeletonFile; sample?: number; solver?: BrowserSolver }) => Promise<{ body: unknown; glb: Uint8Array }>;
 
 /** The fit function of this build, or null. */
 function fitFunction(): FitFn | null {
@@ -55,12 +58,12 @@ export function browserFitMissing(): string | null {
 }
 
 /** Fit sample `sample` of `skeleton` in the browser. */
-export async function fitInBrowser(skeleton: SkeletonFile, sample: number): Promise<BrowserFit> {
+export async function fitInBrowser(skeleton: SkeletonFile, sample: number, solver: BrowserSolver = 'auto'): Promise<BrowserFit> {
   const fit = fitFunction();
   if (!fit) throw new Error('the in-browser fitter is not part of this build');
   const backend = await startBackend();
   const t0 = performance.now();
-  const r = await fit({ skeleton, sample });
+  const r = await fit({ skeleton, sample, solver });
   const glb = r.glb.buffer.slice(r.glb.byteOffset, r.glb.byteOffset + r.glb.byteLength) as ArrayBuffer;
   return { backend, ms: Math.round(performance.now() - t0), body: r.body, glb };
 }

@@ -52,6 +52,8 @@ const state: ViewerState = {
   busy: 0, updates: 0, errors: [],
 };
 const undo = new UndoStack<Snapshot>();
+/** Solver of the in-browser fit: `?solver=lm|gradient` in the page URL, else the fitter's choice. */
+let browserSolver: 'auto' | 'gradient' | 'lm' = (['lm', 'gradient'] as const).find((s) => s === new URLSearchParams(location.search).get('solver')) ?? 'auto';
 let generation = 0;
 
 const panel2d = new Panel2d($<HTMLCanvasElement>('canvas-2d'), {
@@ -240,7 +242,7 @@ async function refit(mine: number): Promise<void> {
   if (state.fitOn === 'browser') {
     const r = await busy('fitting in the browser', async () => {
       const bf = await import('./browser-fit.ts');
-      return bf.fitInBrowser(skel, state.sample);
+      return bf.fitInBrowser(skel, state.sample, browserSolver);
     });
     if (!r || mine !== generation) return;
     state.browserBackend = r.backend;
@@ -461,7 +463,8 @@ async function runEdit(): Promise<void> {
 }
 
 /** Switch the fitter between the server and this browser (WebGL); resolves to the browser's tfjs backend. */
-async function setFitOn(where: 'server' | 'browser'): Promise<string> {
+async function setFitOn(where: 'server' | 'browser', solver?: 'auto' | 'gradient' | 'lm'): Promise<string> {
+  if (solver) browserSolver = solver;
   const select = $<HTMLSelectElement>('fit-on');
   if (where === 'browser') {
     const ok = await busy('starting tfjs in this browser', async () => {
@@ -482,8 +485,12 @@ async function setFitOn(where: 'server' | 'browser'): Promise<string> {
   select.value = where;
   showBackends();
   const mine = ++generation;
+  const errors = state.errors.length;
   await refit(mine);
-  if (mine === generation) state.updates++;
+  if (mine === generation) {
+    state.updates++;
+    if (state.errors.length === errors) setStatus(statusLine());
+  }
   return state.browserBackend ?? '';
 }
 $<HTMLSelectElement>('fit-on').addEventListener('change', (e) => void setFitOn((e.target as HTMLSelectElement).value as 'server' | 'browser'));

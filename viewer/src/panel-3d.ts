@@ -105,13 +105,20 @@ export class Panel3d {
     this.bodyInfo = infos;
     for (const gltf of scenes) {
       this.bodies.add(gltf.scene);
-      gltf.scene.traverse((o) => {
-        if ((o as THREE.SkinnedMesh).isSkinnedMesh) {
-          const helper = new THREE.SkeletonHelper(o);
-          (helper.material as THREE.LineBasicMaterial).depthTest = false;
-          this.helpers.add(helper);
-        }
-      });
+      let bones = 0;
+      gltf.scene.traverse((o) => { if ((o as THREE.Bone).isBone) bones++; });
+      if (bones) {
+        // glTF puts the bones beside the skinned meshes, so the helper walks the whole scene.
+        const helper = new THREE.SkeletonHelper(gltf.scene);
+        const m = helper.material as THREE.LineBasicMaterial;
+        m.depthTest = false;
+        m.transparent = true;
+        m.opacity = 0.9;
+        m.vertexColors = false;
+        m.color.set(0x00e5ff);
+        helper.renderOrder = 1;
+        this.helpers.add(helper);
+      }
     }
     const t = infos[0]?.translation;
     if (t && Number.isFinite(t[2]) && t[2] > 0) this.depth = t[2];
