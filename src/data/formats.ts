@@ -120,6 +120,9 @@ export interface CocoKeypointsFile {
   [extra: string]: unknown;
 }
 
+/** The data-set file under the name STYLE.md uses. */
+export type CocoAnnotations = CocoKeypointsFile;
+
 const idSchema = z.union([z.number().int(), z.string().min(1)]);
 export const cocoImageSchema = z.looseObject({
   id: idSchema, file_name: z.string().min(1), width: z.number().int().positive(), height: z.number().int().positive(),

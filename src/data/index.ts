@@ -9,7 +9,7 @@ export { DEFAULT_SYNTH_SIZE, DEFAULT_SYNTH_SEED, COCO_PERSON_CATEGORY } from './
 export type { SynthSample, SynthPerson, Interaction, InteractionTemplate, Contact } from './types.ts';
 export { loadDataset, datasetFile, DATASET_FILES, type LoadDatasetOptions } from './dataset-node.ts';
 export {
-  cropTrainingSample, cropTargets, drawAugmentation, flipBox, NO_AUGMENTATION, type Augmentation, type TrainCrop, type CropInput,
+  cropTrainingSample, cropTargets, drawAugmentation, NO_AUGMENTATION, type Augmentation, type TrainCrop, type CropInput,
 } from './crop-sample.ts';
 export { Rng as SynthRng, hashSeed } from './rng.ts';
 export type { Dataset, DatasetSample } from './types.ts';
