@@ -61,9 +61,9 @@ export const DEFAULT_TRAIN_H2H = {
 export interface H2hTrainReport { out: string; samples: number; steps: number; resumedFrom: number; seconds: number; finalLoss: number; parameters: number; skipped: number }
 
 /** Features and the h2h source of a data set (cached next to the data). */
-export async function h2hSource(samples: H2hSample[], config: ModelConfig, backbone: Backbone, dataDir: string, onProgress?: (d: number, n: number) => void): Promise<H2hSource> {
-  const feats = await featurizeSamples(samples, backbone, config.gridSize, { cacheDir: dataDir, onProgress });
-  return new H2hSource(new FeatureSource(samples, feats, config), samples.map((s) => s.partner));
+export async function h2hSource(samples: H2hSample[], config: ModelConfig, backbone: Backbone, dataDir: string, o: { augment?: boolean; seed?: number; onProgress?: (d: number, n: number) => void } = {}): Promise<H2hSource> {
+  const feats = await featurizeSamples(samples, backbone, config.gridSize, { cacheDir: dataDir, onProgress: o.onProgress });
+  return new H2hSource(new FeatureSource(samples, feats, config), samples.map((s) => s.partner), { augment: o.augment, seed: o.seed });
 }
 
 /** Train (or resume) an h2h model on DIR (an h2h data set). */
@@ -82,7 +82,7 @@ export async function trainH2h(o: TrainH2hOptions, log: (line: string) => void =
     objectFeatureDim: backbone.mapDim,
   };
   log(`featurizing ${samples.length} samples with ${backbone.name}`);
-  const source = await h2hSource(samples, config, backbone, o.data);
+  const source = await h2hSource(samples, config, backbone, o.data, { seed: o.seed });
   if (!source.size) throw new UsageError(`data set ${o.data}: no partner box lies inside the new person's crop`);
   let resume: Parameters<typeof trainDiffuser>[0]['resume'];
   const ck = await readCheckpointState(o.out).catch(() => null);
@@ -135,11 +135,11 @@ export interface EvalH2hOptions {
 
 /** Predictions (image pixels, best first) of an h2h model for every sample whose partner lies in the crop. */
 export async function h2hModelPredictions(model: Diffuser, samples: H2hSample[], backbone: Backbone, dataDir: string, o: EvalH2hOptions): Promise<Array<Keypoint[][] | null>> {
-  const source = await h2hSource(samples, model.config, backbone, dataDir);
+  const source = await h2hSource(samples, model.config, backbone, dataDir, { augment: false });
   const N = o.samplesPerScene ?? 5;
   const out: Array<Keypoint[][] | null> = samples.map(() => null);
   source.base.indices.forEach((i, k) => {
-    const ex = source.example(k, false);
+    const ex = source.exact(k);
     const inputs = conditionInputs(model, [ex], ex.extra);
     const r = runSampler(model, inputs, { samples: N, seed: (o.seed ?? 1) + i });
     tf.dispose(Object.values(inputs));

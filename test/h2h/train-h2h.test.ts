@@ -35,6 +35,24 @@ describe('h2h data, training and the shipped-model path', () => {
     expect(s.map((x) => x.action)).toEqual(['handshake', 'high-five', 'handshake']);
   });
 
+  it('the source cycles through the exact partner and perturbed versions; flips mirror the tokens', async () => {
+    const { h2hSource } = await import('../../src/h2h/train-h2h-node.ts');
+    const { mobileNetV2Backbone } = await import('../../src/skeleton/features.ts');
+    const { DEFAULT_MODEL_CONFIG } = await import('../../src/skeleton/constants.ts');
+    const bb = await mobileNetV2Backbone();
+    const cfg = { ...DEFAULT_MODEL_CONFIG, extraTokens: 17, imageFeatureDim: bb.globalDim, objectFeatureDim: bb.mapDim };
+    const src = await h2hSource(await readH2hSamples(data), cfg, bb, data);
+    const seen = Array.from({ length: 5 }, () => Array.from(src.example(0, false).extra!));
+    expect(seen[0]).toEqual(Array.from(src.exact(0).extra!));
+    expect(seen[1]).not.toEqual(seen[0]);
+    expect(seen[4]).toEqual(seen[0]);
+    const plain = src.exact(0).extra!, flipped = src.exact(0, true).extra!;
+    // token 9 (left wrist) of the flipped crop is the mirrored right wrist (token 10): u -> 1 - u
+    expect(flipped[9 * 32 + 18]).toBeCloseTo(-plain[10 * 32 + 18], 5);
+    const plainOnly = await h2hSource(await readH2hSamples(data), cfg, bb, data, { augment: false });
+    expect(Array.from(plainOnly.example(0, false).extra!)).toEqual(Array.from(plainOnly.example(0, false).extra!));
+  });
+
   it('writes an h2h model directory (17 partner tokens, the actions, baselines)', () => {
     const cfg = JSON.parse(readFileSync(join(modelDir, 'config.json'), 'utf8'));
     expect(cfg.config.extraTokens).toBe(17);
