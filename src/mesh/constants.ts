@@ -17,6 +17,10 @@ export interface StageWeights {
   shape: number;
   /** Depth prior weight (per relative change of t_z from its initial guess); 0 = off. */
   depth: number;
+  /** Keep the betas fixed in this stage. */
+  fixShape?: boolean;
+  /** Stop when a step lowers the cost by less than this fraction (default 1e-9). */
+  tolerance?: number;
 }
 
 /** Objective weights shared by both solvers. */
@@ -47,6 +51,9 @@ export const UNOBSERVED_JOINTS: readonly number[] = [7, 8, 10, 11, 20, 21, 22, 2
 /** COCO-17 torso points used by the camera stage (shoulders, hips). */
 export const TORSO_POINTS: readonly number[] = [5, 6, 11, 12];
 
+/** Weight of the face points in the camera stage (they tell which way the body turns). */
+export const CAMERA_FACE_WEIGHT = 0.3;
+
 /** Two orientations are tried when the 2D shoulder width is below this fraction of the 2D torso height. */
 export const SIDE_VIEW_RATIO = 0.3;
 
@@ -55,6 +62,12 @@ export const YAW_STARTS: readonly number[] = [-0.7, 0.7];
 
 /** Stages run for every start before only the best start goes on. */
 export const SELECT_AFTER_STAGES = 2;
+
+/** A 2D thigh shorter than this fraction of the 2D torso starts a second, sitting start for that leg. */
+export const SHORT_THIGH_RATIO = 0.55;
+/** The sitting start: hip flexion (thigh forward) and knee flexion, radians. */
+export const SITTING_HIP_FLEXION = -1.4;
+export const SITTING_KNEE_FLEXION = 1.4;
 
 /** Gradient solver: Adam learning rate and steps per LM iteration of the same stage. */
 export const GRADIENT_CONFIG = { learningRate: 0.02, stepsPerIteration: 10 };

@@ -8,7 +8,7 @@
  * (a side view), both orientations are fitted and the lower cost is kept. Keypoints with c = 0 are ignored.
  */
 import { FormatError } from '../errors.ts';
-import { FIT_STAGES, MIN_CONFIDENT_KEYPOINTS, SIDE_VIEW_RATIO, type StageWeights, UNOBSERVED_JOINTS, YAW_STARTS, SELECT_AFTER_STAGES } from './constants.ts';
+import { FIT_STAGES, MIN_CONFIDENT_KEYPOINTS, SIDE_VIEW_RATIO, type StageWeights, UNOBSERVED_JOINTS, YAW_STARTS, SELECT_AFTER_STAGES, SHORT_THIGH_RATIO, SITTING_HIP_FLEXION, SITTING_KNEE_FLEXION } from './constants.ts';
 import { axisAngleToMatrix, matrixToAxisAngle, mul3 } from './rotation.ts';
 import { JointScratch, type JointModel, defaultJointModel, poseJoints } from './joint-model.ts';
 import { RELAXED_POSE, clampPose } from './kinematics.ts';
@@ -65,10 +65,16 @@ const dist2 = (kp: Float64Array, a: number, b: number) => Math.hypot(kp[a * 3] -
 const ok = (kp: Float64Array, i: number) => kp[i * 3 + 2] > 0;
 
 /** Initial parameter vector for one orientation: relaxed pose, betas 0, translation from similar triangles. */
-export function initialGuess(ctx: ObjectiveContext, root: readonly [number, number, number]): Float64Array {
+export function initialGuess(ctx: ObjectiveContext, root: readonly [number, number, number], bentLegs: readonly boolean[] = [false, false]): Float64Array {
   const m = ctx.model;
   const x = new Float64Array(numParams(m));
   x.set(RELAXED_POSE);
+  // a leg whose thigh looks short in 2D starts bent as in sitting (thigh forward, knee bent)
+  bentLegs.forEach((bent, side) => {
+    if (!bent) return;
+    x[(1 + side) * 3] = SITTING_HIP_FLEXION;
+    x[(4 + side) * 3] = SITTING_KNEE_FLEXION;
+  });
   x[0] = root[0];
   x[1] = root[1];
   x[2] = root[2];
@@ -148,6 +154,24 @@ export function turnAboutBodyY(root: readonly [number, number, number], yaw: num
   return matrixToAxisAngle(mul3(axisAngleToMatrix(root), axisAngleToMatrix([0, yaw, 0])));
 }
 
+/**
+ * Which legs look foreshortened (2D thigh shorter than SHORT_THIGH_RATIO of the 2D torso): those get a second,
+ * sitting start. Returns the leg variants to try ([left bent, right bent]).
+ */
+export function legStarts(kp: Float64Array): boolean[][] {
+  let torso = 0, nt = 0;
+  for (const [a, b] of [[5, 11], [6, 12]]) {
+    if (ok(kp, a) && ok(kp, b)) {
+      torso += dist2(kp, a, b);
+      nt++;
+    }
+  }
+  if (!nt) return [[false, false]];
+  torso /= nt;
+  const short = [[11, 13], [12, 14]].map(([h, k]) => ok(kp, h) && ok(kp, k) && dist2(kp, h, k) < SHORT_THIGH_RATIO * torso);
+  return short[0] || short[1] ? [[false, false], short] : [[false, false]];
+}
+
 /** Parameter indices optimised by a stage. */
 export function activeParams(model: JointModel, stage: StageWeights): Int32Array {
   const B = model.numBetas;
@@ -155,7 +179,7 @@ export function activeParams(model: JointModel, stage: StageWeights): Int32Array
   if (!stage.cameraOnly) {
     for (let j = 1; j < 24; j++) if (!UNOBSERVED_JOINTS.includes(j)) idx.push(j * 3, j * 3 + 1, j * 3 + 2);
     // betas that move no joint or face point cannot be seen in 2D: they stay at 0
-    for (let k = 0; k < B; k++) {
+    for (let k = 0; k < B && !stage.fixShape; k++) {
       let seen = false;
       for (let r = 0; r < 72 && !seen; r++) seen = model.SJ[r * B + k] !== 0;
       for (let r = 0; r < 15 && !seen; r++) seen = model.SF[r * B + k] !== 0;
@@ -224,21 +248,34 @@ export function fitPersonLm(target: FitTarget, o: FitPersonOptions = {}): Fitted
   const stages = o.stages ?? FIT_STAGES;
   const kp = targetArray(target);
   const ctx = makeContext(model, target.camera, kp, targetScale(target, kp), 1);
-  // All stages but the last for each candidate orientation; the last only for the best of them.
-  let best: { x: Float64Array; cost: number; iterations: number } | null = null;
+  // Starts: orientation (front/back) x yaw x legs. The camera stage runs for every start and keeps the better yaw
+  // of each (orientation, legs); the next stages run for those, and the rest only for the best of them.
   const split = Math.min(o.selectAfter ?? SELECT_AFTER_STAGES, stages.length - 1);
-  const early = stages.slice(0, split);
-  const rest = stages.slice(split);
   const last = stages[stages.length - 1];
-  const starts = candidateOrientations(kp, o.sideViewRatio).flatMap((root) => (o.yaws ?? YAW_STARTS).map((yaw) => turnAboutBodyY(root, yaw)));
-  for (const root of starts) {
-    const x = initialGuess(ctx, root);
-    let iterations = 0;
-    for (const stage of early) iterations += lmSolve(ctx, x, activeParams(model, stage), stage).iterations;
-    const cost = totalCost(ctx, x, last);
-    if (!best || cost < best.cost) best = { x, cost, iterations };
+  const legs = legStarts(kp);
+  const yaws = o.yaws ?? YAW_STARTS;
+  const camStages = stages[0].cameraOnly ? 1 : 0;
+  const survivors: Array<{ x: Float64Array; iterations: number }> = [];
+  for (const base of candidateOrientations(kp, o.sideViewRatio)) {
+    for (const bent of legs) {
+      let keep: { x: Float64Array; iterations: number; cost: number } | null = null;
+      for (const yaw of yaws) {
+        const x = initialGuess(ctx, turnAboutBodyY(base, yaw), bent);
+        let iterations = 0;
+        for (const stage of stages.slice(0, camStages)) iterations += lmSolve(ctx, x, activeParams(model, stage), stage).iterations;
+        const cost = camStages ? totalCost(ctx, x, stages[0]) : 0;
+        if (!keep || cost < keep.cost) keep = { x, iterations, cost };
+      }
+      survivors.push(keep!);
+    }
   }
-  for (const stage of rest) best!.iterations += lmSolve(ctx, best!.x, activeParams(model, stage), stage).iterations;
+  let best: { x: Float64Array; cost: number; iterations: number } | null = null;
+  for (const sv of survivors) {
+    for (const stage of stages.slice(camStages, split)) sv.iterations += lmSolve(ctx, sv.x, activeParams(model, stage), stage).iterations;
+    const cost = totalCost(ctx, sv.x, last);
+    if (!best || cost < best.cost) best = { ...sv, cost };
+  }
+  for (const stage of stages.slice(Math.max(split, camStages))) best!.iterations += lmSolve(ctx, best!.x, activeParams(model, stage), stage).iterations;
   // the limits are soft in the solver; the result keeps them exactly
   clampPose(best!.x.subarray(0, 72));
   best!.cost = totalCost(ctx, best!.x, last);

@@ -1,12 +1,14 @@
 /**
  * Batched gradient fitting: Adam on the tfjs objective (objective-tf.ts), many people in one call, on any tfjs
- * backend. Same stages, initial guesses and front/back handling as the LM fitter: an ambiguous view adds a second
- * batch entry with the other orientation and the lower final cost wins.
+ * backend. Same stages, initial guesses and front/back handling as the LM fitter: every start (orientation, yaw,
+ * sitting legs) is its own batch entry, and per person the lowest final cost wins.
  */
 import * as tf from '@tensorflow/tfjs';
 import { matMul } from '../tensor/matmul.ts';
-import { FIT_STAGES, GRADIENT_CONFIG, type StageWeights } from './constants.ts';
-import { activeParams, candidateOrientations, describeFit, getDefaultJointModel, initialGuess, targetArray, targetScale } from './fitter.ts';
+import { FIT_STAGES, GRADIENT_CONFIG, type StageWeights, YAW_STARTS } from './constants.ts';
+import {
+  activeParams, candidateOrientations, describeFit, getDefaultJointModel, initialGuess, legStarts, targetArray, targetScale, turnAboutBodyY,
+} from './fitter.ts';
 import type { JointModel } from './joint-model.ts';
 import { clampPose } from './kinematics.ts';
 import { dataWeights, makeContext, totalCost, type ObjectiveContext } from './objective.ts';
@@ -33,9 +35,14 @@ export async function fitPeopleGradient(targets: FitTarget[], o: GradientFitOpti
   targets.forEach((target, person) => {
     const kp = targetArray(target);
     const scale = targetScale(target, kp);
-    for (const root of candidateOrientations(kp)) {
-      const ctx = makeContext(model, target.camera, kp, scale, 1);
-      entries.push({ person, ctx, x: initialGuess(ctx, root) });
+    const legs = legStarts(kp);
+    for (const base of candidateOrientations(kp)) {
+      for (const yaw of YAW_STARTS) {
+        for (const bent of legs) {
+          const ctx = makeContext(model, target.camera, kp, scale, 1);
+          entries.push({ person, ctx, x: initialGuess(ctx, turnAboutBodyY(base, yaw), bent) });
+        }
+      }
     }
   });
   const M = entries.length;

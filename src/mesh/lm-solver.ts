@@ -36,6 +36,9 @@ export function choleskySolve(A: Float64Array, b: Float64Array, n: number, x: Fl
   return true;
 }
 
+/** Work counters (linear solves and their multiply-adds), for profiling without a quiet machine. */
+export const lmWork = { solves: 0, jacobians: 0, madds: 0 };
+
 /** Result of one LM run. */
 export interface LmResult {
   iterations: number;
@@ -70,6 +73,7 @@ export function lmSolve(ctx: ObjectiveContext, x: Float64Array, active: Int32Arr
   dataResiduals(ctx, x, w, r0);
   let cost = sumSq(r0) + priorCost(ctx, x, stage);
   let lambda = 1e-3;
+  let nu = 2;
   let it = 0;
   for (; it < stage.iterations; it++) {
     // Jacobian of the data residuals (analytic); also refreshes r0 at x.
@@ -86,6 +90,8 @@ export function lmSolve(ctx: ObjectiveContext, x: Float64Array, active: Int32Arr
     } else {
       dataResidualsJacobian(ctx, x, w, active, r0, J);
     }
+    lmWork.jacobians++;
+    lmWork.madds += 17 * n * n;
     // Normal equations: A = J^T J, g = J^T r (row by row over each row's non-zero columns), plus the prior rows.
     A.fill(0);
     g.fill(0);
@@ -142,7 +148,7 @@ export function lmSolve(ctx: ObjectiveContext, x: Float64Array, active: Int32Arr
         g[c] += wd * wd * (x[p] - ctx.depth0);
       }
     }
-    // Damped steps until one lowers the cost.
+    // Damped steps until one lowers the cost; the damping follows the gain ratio (Nielsen's rule).
     let accepted = false;
     for (let tries = 0; tries < 8 && !accepted; tries++) {
       Awork.set(A);
@@ -150,24 +156,39 @@ export function lmSolve(ctx: ObjectiveContext, x: Float64Array, active: Int32Arr
       for (let c = 0; c < n; c++) g[c] = -g[c];
       const ok = choleskySolve(Awork, g, n, delta);
       for (let c = 0; c < n; c++) g[c] = -g[c];
+      lmWork.solves++;
+      lmWork.madds += (n * n * n) / 6;
       if (!ok) {
-        lambda *= 10;
+        lambda *= nu;
+        nu *= 2;
         continue;
       }
       xTry.set(x);
       for (let c = 0; c < n; c++) xTry[active[c]] += delta[c];
       dataResiduals(ctx, xTry, w, r1);
       const costTry = sumSq(r1) + priorCost(ctx, xTry, stage);
-      if (costTry < cost) {
+      // predicted decrease of the Gauss-Newton model ||r + J d||^2: -(2 g.d + d.A.d)
+      let gd = 0, dAd = 0;
+      for (let a = 0; a < n; a++) {
+        gd += g[a] * delta[a];
+        let s = 0;
+        for (let b = 0; b < n; b++) s += A[a * n + b] * delta[b];
+        dAd += delta[a] * s;
+      }
+      const predicted = -(2 * gd + dAd);
+      const rho = predicted > 0 ? (cost - costTry) / predicted : -1;
+      if (costTry < cost && rho > 0) {
         const rel = (cost - costTry) / Math.max(cost, 1e-30);
         x.set(xTry);
         r0.set(r1);
         cost = costTry;
-        lambda = Math.max(lambda / 3, 1e-7);
+        lambda = Math.max(lambda * Math.max(1 / 3, 1 - (2 * rho - 1) ** 3), 1e-9);
+        nu = 2;
         accepted = true;
-        if (rel < 1e-9) return { iterations: it + 1, cost };
+        if (rel < (stage.tolerance ?? 1e-9)) return { iterations: it + 1, cost };
       } else {
-        lambda *= 4;
+        lambda *= nu;
+        nu *= 2;
       }
     }
     if (!accepted) return { iterations: it + 1, cost };

@@ -11,7 +11,7 @@
  * - depth prior (camera stage): `w_depth (t_z - t_z0) / t_z0`.
  * The cost is the sum of squared residuals.
  */
-import { BETA_LIMIT, FIT_WEIGHTS, type StageWeights, TORSO_POINTS } from './constants.ts';
+import { BETA_LIMIT, CAMERA_FACE_WEIGHT, FIT_WEIGHTS, type StageWeights, TORSO_POINTS } from './constants.ts';
 import { JacobianScratch, JointScratch, type JointModel, poseJoints, poseJointsJacobian } from './joint-model.ts';
 import { POSE_LOWER, POSE_UPPER, RELAXED_POSE } from './kinematics.ts';
 import type { Camera } from './types.ts';
@@ -46,12 +46,15 @@ export function makeContext(model: JointModel, camera: Camera, target: Float64Ar
 /** Number of parameters for a model with B betas. */
 export const numParams = (model: JointModel) => 72 + model.numBetas + 3;
 
-/** Per-point data weight sqrt(k_i c_i) for a stage (camera stage: torso points only). */
+/**
+ * Per-point data weight sqrt(k_i c_i) for a stage. The camera stage sees the torso points, and the face points at
+ * CAMERA_FACE_WEIGHT (they tell which way the body turns).
+ */
 export function dataWeights(ctx: ObjectiveContext, stage: StageWeights, out = new Float64Array(17)): Float64Array {
   for (let i = 0; i < 17; i++) {
     const c = ctx.target[i * 3 + 2];
-    const use = c > 0 && (!stage.cameraOnly || TORSO_POINTS.includes(i));
-    out[i] = use ? Math.sqrt(FIT_WEIGHTS.keypoint[i] * c) : 0;
+    const k = !stage.cameraOnly || TORSO_POINTS.includes(i) ? FIT_WEIGHTS.keypoint[i] : i < 5 ? CAMERA_FACE_WEIGHT : 0;
+    out[i] = c > 0 && k > 0 ? Math.sqrt(k * c) : 0;
   }
   return out;
 }
