@@ -10,6 +10,8 @@ import { oneLine } from '../errors.ts';
 import { parseJsonText } from '../data/formats.ts';
 import { readImage } from '../io/image.ts';
 import type { FitResultInfo, ImageInfo, PinplaceService, SkeletonResult } from './service.ts';
+import type { SkeletonFile } from '../data/formats.ts';
+import type { Keypoint } from '../skeleton/topology.ts';
 import type { SampleSceneSpec } from './types.ts';
 
 /** What GET /api/sample answers. */
@@ -69,6 +71,11 @@ export class SampleScene {
       });
     } catch (err) {
       notes.push(`generate: ${oneLine(err)}`);
+      const ref = referenceSkeleton(scene, image);
+      if (ref) {
+        generated = await this.service.storeSkeleton(image.id, ref);
+        notes.push("showing the scene's reference skeleton instead");
+      }
     }
     if (generated) {
       try {
@@ -83,4 +90,21 @@ export class SampleScene {
       ...(fitted ? { fitted } : {}),
     });
   }
+}
+
+/** The scene's own reference pose (COCO [x, y, v], v > 0 visible) as a one-sample skeleton file, when it has one. */
+export function referenceSkeleton(scene: SampleSceneSpec, image: ImageInfo): SkeletonFile | null {
+  const ref = (scene as { reference_keypoints?: unknown }).reference_keypoints;
+  if (!Array.isArray(ref) || ref.length !== 17) return null;
+  const kps: Keypoint[] = [];
+  for (const k of ref) {
+    if (!Array.isArray(k) || k.length < 3 || !k.every((v) => typeof v === 'number' && Number.isFinite(v))) return null;
+    kps.push([k[0], k[1], k[2] > 0 ? 1 : 0]);
+  }
+  return {
+    image: { path: scene.image ?? 'scene.png', width: image.width, height: image.height },
+    person_box: scene.person_box, object_box: scene.object_box,
+    category: scene.category ?? null, action: scene.action ?? null,
+    samples: [{ keypoints: kps }], source: 'reference',
+  };
 }

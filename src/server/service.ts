@@ -148,6 +148,12 @@ export class PinplaceService {
     });
   }
 
+  /** Store a skeleton made elsewhere (the sample scene's reference pose) with its guidance files. */
+  async storeSkeleton(imageId: string, skeleton: SkeletonFile): Promise<SkeletonResult> {
+    const image = await this.image(imageId);
+    return this.queue.run(() => this.saveSkeleton(image, skeleton, 0));
+  }
+
   /** skeleton.json plus the guidance files (when this server has them) under a new id. Runs inside the queue. */
   private async saveSkeleton(image: RgbImage, skeleton: SkeletonFile, ms: number): Promise<SkeletonResult> {
     const files: Record<string, string | Uint8Array> = { 'skeleton.json': JSON.stringify(skeleton, null, 1) };

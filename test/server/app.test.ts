@@ -240,3 +240,61 @@ describe('createApp: structured logs', () => {
     }
   });
 });
+
+describe('GET /api/sample', () => {
+  const scene = { image: 'scene.png', person_box: [20, 10, 70, 115], object_box: [100, 60, 140, 100], category: 'chair', action: 'sit' };
+
+  async function sampleDir(extra: Record<string, unknown> = {}): Promise<string> {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'pinplace-scene-'));
+    writeFileSync(join(dir, 'scene.png'), await testImagePng());
+    writeFileSync(join(dir, 'scene.json'), JSON.stringify({ ...scene, ...extra }));
+    return dir;
+  }
+
+  it('answers the scene generated (4 samples) and fitted, computed once', async () => {
+    const fakes = fakeDeps();
+    const srv = await startTestServer({ ...fakes.deps, sampleDir: await sampleDir(), precomputeSample: true });
+    try {
+      const [a, b] = await Promise.all([fetch(`${srv.url}/api/sample`), fetch(`${srv.url}/api/sample`)]);
+      const s = (await a.json()) as { available: boolean; generated: { skeleton: { samples: unknown[] } }; fitted: { files: Record<string, string> }; notes: string[] };
+      expect(s.available).toBe(true);
+      expect(s.notes).toEqual([]);
+      expect(s.generated.skeleton.samples).toHaveLength(4);
+      expect(s.fitted.files['body.glb']).toMatch(/body\.glb$/);
+      expect(await b.json()).toEqual(s);
+      expect(fakes.state.calls.generate).toBe(1);
+      expect(fakes.state.calls.fit).toBe(1);
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it("falls back to the scene's reference skeleton when generate is missing, and says so", async () => {
+    const ref = Array.from({ length: 17 }, (_, i) => [30 + i, 20 + i * 5, i === 3 ? 0 : 2]);
+    const srv = await startTestServer({ ...fakeDeps().deps, generate: undefined, missing: { generate: 'no model' }, sampleDir: await sampleDir({ reference_keypoints: ref }) });
+    try {
+      const s = (await (await fetch(`${srv.url}/api/sample`)).json()) as { generated: { skeleton: { source: string; samples: Array<{ keypoints: number[][] }> } }; fitted?: unknown; notes: string[] };
+      expect(s.generated.skeleton.source).toBe('reference');
+      expect(s.generated.skeleton.samples[0].keypoints[3]).toEqual([33, 35, 0]);
+      expect(s.generated.skeleton.samples[0].keypoints[4]).toEqual([34, 40, 1]);
+      expect(s.fitted).toBeDefined();
+      expect(s.notes.join(' ')).toMatch(/generate is not available on this server: no model.*reference skeleton/);
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it('answers available: false with a note when there is no scene', async () => {
+    const srv = await startTestServer({ ...fakeDeps().deps, sampleDir: '/nonexistent/scene/dir' });
+    try {
+      const s = (await (await fetch(`${srv.url}/api/sample`)).json()) as { available: boolean; notes: string[] };
+      expect(s.available).toBe(false);
+      expect(s.notes[0]).toMatch(/^no sample scene: /);
+    } finally {
+      await srv.close();
+    }
+  });
+});
