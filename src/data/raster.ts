@@ -183,19 +183,26 @@ export class Raster {
 
   /** Bounding box `[x1, y1, x2, y2]` (pixel edges) of the pixels of `layer`, or null when there are none. */
   layerBox(layer: number): [number, number, number, number] | null {
+    const r = this.layerStats(layer);
+    return r.area ? r.box : null;
+  }
+
+  /** Pixel count and bounding box of `layer` in one pass. */
+  layerStats(layer: number): { area: number; box: [number, number, number, number] } {
     const { width: W, height: H, layer: lay } = this;
-    let x1 = W, y1 = H, x2 = -1, y2 = -1;
+    let x1 = W, y1 = H, x2 = -1, y2 = -1, area = 0;
     for (let y = 0; y < H; y++) {
       const row = y * W;
       for (let x = 0; x < W; x++) {
         if (lay[row + x] !== layer) continue;
+        area++;
         if (x < x1) x1 = x;
         if (x > x2) x2 = x;
         if (y < y1) y1 = y;
         if (y > y2) y2 = y;
       }
     }
-    return x2 < 0 ? null : [x1, y1, x2 + 1, y2 + 1];
+    return { area, box: [x1, y1, x2 + 1, y2 + 1] };
   }
 
   /** Number of pixels of `layer`. */

@@ -121,9 +121,9 @@ export function renderInteraction(
   if (Math.max(bw, bh) < 0.15 * Math.min(W, H) || Math.min(bw, bh) < 6) return null;
   let objectBox: Box | null;
   if (inter.object) {
-    const lb = raster.layerBox(LAYER.object);
-    if (!lb || raster.layerArea(LAYER.object) < Math.max(6, 0.00015 * W * H)) return null;
-    objectBox = lb;
+    const st = raster.layerStats(LAYER.object);
+    if (st.area < Math.max(6, 0.00015 * W * H)) return null;
+    objectBox = st.box;
   } else {
     objectBox = people[1] ? people[1].box : null;
     if (!objectBox) return null;
