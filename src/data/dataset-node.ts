@@ -3,12 +3,14 @@
  * file (`object_keypoint_{train,val}2014.json`: COCO keypoints plus `obj_bbox` xyxy and `class`) or a synthetic set
  * (`DIR/annotations.json` + `DIR/images/`). One sample per (person, object box). As the official code does, people
  * with `iscrowd` or without labelled keypoints are skipped, and so are samples whose image file is missing.
- * A bad file gives one FormatError line naming the file and the first bad record.
+ * A bad file gives one FormatError line naming the file and the first bad record. Official images are found as
+ * `inpainted_with_<id>.jpg` next to the file, under images/, or under `imageDir` (the official MSCOCO2014_all).
  */
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { FormatError, UsageError } from '../errors.ts';
 import { xywhToXyxy, type Box } from '../skeleton/calculators/box.ts';
+import { personCropRegion } from '../skeleton/calculators/crop.ts';
 import type { Keypoint } from '../skeleton/topology.ts';
 import { parseCocoKeypointsFile, parseJsonText, type CocoAnnotation, type CocoImage } from './formats.ts';
 import type { Dataset, DatasetSample } from './types.ts';
@@ -46,11 +48,19 @@ export async function datasetFile(path: string, split?: 'train' | 'val'): Promis
   return join(path, found[0]);
 }
 
-/** Candidate image paths for a file name: next to the file, in images/, and the official inpainted names. */
+/**
+ * Candidate image paths for a file name, in order: the official person-erased background
+ * (`inpainted_with_` + the part after the last `_`, e.g. COCO_val2014_000000000139.jpg ->
+ * inpainted_with_000000000139.jpg, as the official loader builds it), then the file itself, in each directory.
+ */
 function imageCandidates(fileName: string, dirs: string[]): string[] {
-  const stem = basename(fileName, extname(fileName));
-  const names = [fileName, `inpainted_with_${fileName}`, `inpainted_with_${stem}.jpg`, `inpainted_with_${stem}.png`];
-  return dirs.flatMap((d) => names.map((n) => join(d, n)));
+  const base = basename(fileName);
+  const tail = base.split('_').pop()!;
+  const stem = basename(base, extname(base));
+  const official = [`inpainted_with_${tail}`, `inpainted_with_${base}`, `inpainted_with_${stem}.png`];
+  // COCO file names point at the person-erased backgrounds; other names (synthetic sets) are the image itself
+  const names = /^COCO_/.test(base) ? [...official, base] : [base, ...official];
+  return dirs.flatMap((d) => [...new Set([...(fileName !== base ? [fileName] : []), ...names])].map((n) => join(d, n)));
 }
 
 /** Read a data set: one sample per (person, object box). */
@@ -101,6 +111,8 @@ export async function loadDataset(path: string, o: LoadDatasetOptions = {}): Pro
     }
     const keypoints = toKeypoints(a.keypoints);
     const personBox = xywhToXyxy(a.bbox);
+    // the official loader drops people whose doubled box leaves nothing after clipping (process_bbox -> None)
+    if (!personCropRegion(personBox, im.width, im.height)) return skip('empty_person_box');
     boxes.forEach((ob, k) => {
       if (!(ob[2] > ob[0] && ob[3] > ob[1])) return skip('empty_object_box');
       const s: DatasetSample = {

@@ -17,9 +17,9 @@ describe('loadDataset on the official format', () => {
     const d = await loadDataset(OFFICIAL);
     expect(d.source).toMatch(/object_keypoint_val2014\.json$/);
     expect(d.samples.map((s) => [s.annotationId, s.objectIndex, s.action])).toEqual([[1001, 0, 'hold'], [1001, 1, 'sit'], [1004, 0, 'kick']]);
-    expect(d.skipped).toEqual({ crowd: 1, no_keypoints: 1, missing_image: 1 });
+    expect(d.skipped).toEqual({ crowd: 1, no_keypoints: 1, missing_image: 1, empty_person_box: 1 });
     const s = d.samples[0];
-    expect(s.imagePath).toMatch(/inpainted_with_COCO_val2014_000000000139\.jpg$/);
+    expect(s.imagePath).toMatch(/inpainted_with_000000000139\.jpg$/);
     expect(s.imageSize).toEqual([64, 48]);
     expect(s.personBox).toEqual([20, 4, 40, 40]); // xywh -> xyxy
     expect(s.objectBox).toEqual([38, 22, 46, 30]); // obj_bbox is already xyxy
@@ -32,6 +32,16 @@ describe('loadDataset on the official format', () => {
   it('accepts the file path itself and reads without image checks when asked', async () => {
     const d = await loadDataset(join(OFFICIAL, 'object_keypoint_val2014.json'), { checkImages: false });
     expect(d.samples).toHaveLength(4);
+    expect(d.samples[3].imagePath).toMatch(/inpainted_with_000000000872\.jpg$/);
+  });
+
+  it('finds the backgrounds in a separate image directory (the official MSCOCO2014_all)', async () => {
+    const imgs = join(dir, 'MSCOCO2014_all');
+    await mkdir(imgs, { recursive: true });
+    await copyFile(join(OFFICIAL, 'inpainted_with_000000000785.jpg'), join(imgs, 'inpainted_with_000000000785.jpg'));
+    const d = await loadDataset(join(OFFICIAL, 'object_keypoint_val2014.json'), { imageDir: imgs });
+    expect(d.samples.map((s) => s.annotationId)).toEqual([1004]);
+    expect(d.samples[0].imagePath).toBe(join(imgs, 'inpainted_with_000000000785.jpg'));
   });
 });
 
@@ -96,7 +106,7 @@ describe('bad data-set files', () => {
   it('reads a directory holding the official file with images beside it', async () => {
     const d = join(dir, 'copy');
     await mkdir(d, { recursive: true });
-    for (const f of ['object_keypoint_val2014.json', 'inpainted_with_COCO_val2014_000000000139.jpg']) await copyFile(join(OFFICIAL, f), join(d, f));
+    for (const f of ['object_keypoint_val2014.json', 'inpainted_with_000000000139.jpg']) await copyFile(join(OFFICIAL, f), join(d, f));
     const ds = await loadDataset(d);
     expect(ds.samples.map((s) => s.annotationId)).toEqual([1001, 1001]);
     expect(ds.skipped.missing_image).toBe(2);
