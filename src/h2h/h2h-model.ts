@@ -47,7 +47,7 @@ export async function readH2hModel(dir: string): Promise<{ model: Diffuser; trai
 /** Backbone of a model config (only the shipped MobileNetV2 for h2h models). */
 async function backboneFor(model: Diffuser): Promise<Backbone> {
   if (model.config.backbone !== 'mobilenet_v2') throw new FormatError(`h2h models use the mobilenet_v2 backbone, got ${model.config.backbone}`);
-  return mobileNetV2Backbone();
+  return mobileNetV2Backbone(model.config.backboneInput);
 }
 
 /**

@@ -72,7 +72,7 @@ export async function trainH2h(o: TrainH2hOptions, log: (line: string) => void =
   await initBackend();
   const samples = await readH2hSamples(o.data);
   if (!samples.length) throw new UsageError(`data set ${o.data} has no person with a partner (partner_id)`);
-  const backbone = o.backbone ?? await mobileNetV2Backbone();
+  const backbone = o.backbone ?? await mobileNetV2Backbone(o.model?.backboneInput ?? DEFAULT_MODEL_CONFIG.backboneInput);
   const config: ModelConfig = {
     ...DEFAULT_MODEL_CONFIG, ...o.model,
     extraTokens: PARTNER_TOKENS,
@@ -80,6 +80,7 @@ export async function trainH2h(o: TrainH2hOptions, log: (line: string) => void =
     actions: [...new Set(samples.map((s) => s.action).filter((a): a is string => !!a))].sort(),
     imageFeatureDim: backbone.globalDim,
     objectFeatureDim: backbone.mapDim,
+    backboneInput: backbone.inputSize,
   };
   log(`featurizing ${samples.length} samples with ${backbone.name}`);
   const source = await h2hSource(samples, config, backbone, o.data, { seed: o.seed });
@@ -166,7 +167,7 @@ export async function evaluateH2h(model: Diffuser, baseline: BaselineStats | nul
   await initBackend();
   const samples = await readH2hSamples(o.data);
   if (!samples.length) throw new UsageError(`data set ${o.data} has no person with a partner (partner_id)`);
-  const bb = backbone ?? await mobileNetV2Backbone();
+  const bb = backbone ?? await mobileNetV2Backbone(model.config.backboneInput);
   const result = scoreH2h(samples, await h2hModelPredictions(model, samples, bb, o.data, o));
   if (!baseline) return { model: result, scenes: samples.length };
   const asBaseline = (s: H2hSample) => ({ personBox: s.personBox, objectBox: s.objectBox, category: s.category, action: s.action });
