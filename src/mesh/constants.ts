@@ -41,8 +41,8 @@ export const FIT_WEIGHTS = {
 export const FIT_STAGES: readonly StageWeights[] = [
   { name: 'camera', iterations: 5, cameraOnly: true, pose: 0, shape: 0, depth: 0.3 },
   { name: 'body-coarse', iterations: 4, cameraOnly: false, pose: 0.1, shape: 0.1, depth: 0 },
-  { name: 'body-mid', iterations: 8, cameraOnly: false, pose: 0.02, shape: 0.02, depth: 0 },
-  { name: 'body-fine', iterations: 20, cameraOnly: false, pose: 0.004, shape: 0.006, depth: 0 },
+  { name: 'body-mid', iterations: 6, cameraOnly: false, pose: 0.02, shape: 0.02, depth: 0 },
+  { name: 'body-fine', iterations: 15, cameraOnly: false, pose: 0.004, shape: 0.006, depth: 0 },
 ];
 
 /** SMPL joints whose rotations move no COCO-17 point (ankles, feet, wrists, hands): held at the relaxed pose. */

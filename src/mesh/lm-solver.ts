@@ -8,6 +8,8 @@ import { POSE_LOWER, POSE_UPPER } from './kinematics.ts';
 import { type ObjectiveContext, dataResiduals, dataResidualsJacobian, dataWeights, priorCost } from './objective.ts';
 
 const FD_STEP = 1e-6;
+/** Fractions of an LM step tried before the damping goes up. */
+const STEP_SCALES = [1, 0.5, 0.25];
 
 /** Cholesky solve of the SPD system A x = b (A [n*n] row-major, overwritten). Returns false if not SPD. */
 export function choleskySolve(A: Float64Array, b: Float64Array, n: number, x: Float64Array): boolean {
@@ -37,7 +39,7 @@ export function choleskySolve(A: Float64Array, b: Float64Array, n: number, x: Fl
 }
 
 /** Work counters (linear solves and their multiply-adds), for profiling without a quiet machine. */
-export const lmWork = { solves: 0, jacobians: 0, madds: 0 };
+export const lmWork = { solves: 0, jacobians: 0, madds: 0, rejects: 0, gaveUp: 0 };
 
 /** Result of one LM run. */
 export interface LmResult {
@@ -163,11 +165,7 @@ export function lmSolve(ctx: ObjectiveContext, x: Float64Array, active: Int32Arr
         nu *= 2;
         continue;
       }
-      xTry.set(x);
-      for (let c = 0; c < n; c++) xTry[active[c]] += delta[c];
-      dataResiduals(ctx, xTry, w, r1);
-      const costTry = sumSq(r1) + priorCost(ctx, xTry, stage);
-      // predicted decrease of the Gauss-Newton model ||r + J d||^2: -(2 g.d + d.A.d)
+      // predicted decrease of the Gauss-Newton model ||r + J d||^2 along d: -(2 a g.d + a^2 d.A.d)
       let gd = 0, dAd = 0;
       for (let a = 0; a < n; a++) {
         gd += g[a] * delta[a];
@@ -175,23 +173,36 @@ export function lmSolve(ctx: ObjectiveContext, x: Float64Array, active: Int32Arr
         for (let b = 0; b < n; b++) s += A[a * n + b] * delta[b];
         dAd += delta[a] * s;
       }
-      const predicted = -(2 * gd + dAd);
-      const rho = predicted > 0 ? (cost - costTry) / predicted : -1;
-      if (costTry < cost && rho > 0) {
-        const rel = (cost - costTry) / Math.max(cost, 1e-30);
-        x.set(xTry);
-        r0.set(r1);
-        cost = costTry;
-        lambda = Math.max(lambda * Math.max(1 / 3, 1 - (2 * rho - 1) ** 3), 1e-9);
-        nu = 2;
-        accepted = true;
-        if (rel < (stage.tolerance ?? 1e-9)) return { iterations: it + 1, cost };
-      } else {
+      // the full step, then shorter ones along the same direction (cheap: no new factorisation)
+      for (const alpha of STEP_SCALES) {
+        xTry.set(x);
+        for (let c = 0; c < n; c++) xTry[active[c]] += alpha * delta[c];
+        dataResiduals(ctx, xTry, w, r1);
+        const costTry = sumSq(r1) + priorCost(ctx, xTry, stage);
+        const predicted = -(2 * alpha * gd + alpha * alpha * dAd);
+        const rho = predicted > 0 ? (cost - costTry) / predicted : -1;
+        if (costTry < cost && rho > 0) {
+          const rel = (cost - costTry) / Math.max(cost, 1e-30);
+          x.set(xTry);
+          r0.set(r1);
+          cost = costTry;
+          lambda = alpha === 1 ? Math.max(lambda * Math.max(1 / 3, 1 - (2 * rho - 1) ** 3), 1e-9) : lambda * 2;
+          nu = 2;
+          accepted = true;
+          if (rel < (stage.tolerance ?? 1e-9)) return { iterations: it + 1, cost };
+          break;
+        }
+      }
+      if (!accepted) {
         lambda *= nu;
         nu *= 2;
+        lmWork.rejects++;
       }
     }
-    if (!accepted) return { iterations: it + 1, cost };
+    if (!accepted) {
+      lmWork.gaveUp++;
+      return { iterations: it + 1, cost };
+    }
   }
   return { iterations: it, cost };
 }
