@@ -30,16 +30,17 @@ export const viewerBench: BenchCase[] = [
         await page.goto(srv.url);
         await page.waitForFunction(() => (window as unknown as { __viewerReady?: boolean }).__viewerReady === true, undefined, { timeout: 120_000 });
         const firstSceneMs = performance.now() - t0;
-        const runs: Array<{ medianMs: number; meshes: number; triangles: number; stand_in: boolean }> = [];
+        type Run = { medianMs: number; meshes: number; triangles: number; stand_in: boolean; antialias: boolean; renderer: string };
+        const runs: Run[] = [];
         for (let i = 0; i < Math.max(1, Math.min(ctx.reps, 3)); i++) {
-          runs.push(await page.evaluate((n) => (window as unknown as { __viewer: { benchOrbit(n: number): { medianMs: number; meshes: number; triangles: number; stand_in: boolean } } }).__viewer.benchOrbit(n), FRAMES));
+          runs.push(await page.evaluate((n) => (window as unknown as { __viewer: { benchOrbit(n: number): Run } }).__viewer.benchOrbit(n), FRAMES));
         }
         const med = runs.map((r) => r.medianMs).sort((a, b) => a - b)[runs.length >> 1];
         const last = runs[runs.length - 1];
         ctx.log(`viewer bench: ${last.meshes} meshes, ${last.triangles} triangles${last.stand_in ? ' (stand-in figures: no fitted body)' : ''}`);
         return {
           value: med,
-          note: `${last.meshes} meshes, ${last.triangles} triangles, SwiftShader${last.stand_in ? ', stand-in figures (no fitted body)' : ''}`,
+          note: `${last.meshes} meshes, ${last.triangles} triangles, ${/swiftshader/i.test(last.renderer) ? 'SwiftShader (CPU)' : last.renderer}, MSAA ${last.antialias ? 'on' : 'off'}${last.stand_in ? ', stand-in figures (no fitted body)' : ''}`,
           extra: { viewer_first_scene_ms: firstSceneMs },
         };
       } finally {

@@ -46,9 +46,12 @@ export class Panel3d {
   private bodyInfo: BodyInfo[] = [];
   private readonly loader = new GLTFLoader();
   private pending = false;
+  /** Multisampling: on for GPUs, off for software renderers (SwiftShader), `?aa=0|1` decides when given. */
+  readonly antialias: boolean;
 
   constructor(readonly canvas: HTMLCanvasElement, private readonly width = 560) {
-    this.renderer = new THREE.WebGLRenderer({ canvas, antialias: true, preserveDrawingBuffer: true, powerPreference: 'high-performance' });
+    this.antialias = wantAntialias();
+    this.renderer = new THREE.WebGLRenderer({ canvas, antialias: this.antialias, preserveDrawingBuffer: true, powerPreference: 'high-performance' });
     this.renderer.setPixelRatio(Math.min(2, globalThis.devicePixelRatio || 1));
     this.renderer.outputColorSpace = THREE.SRGBColorSpace;
     this.scene.background = new THREE.Color(0x20232a);
@@ -266,7 +269,7 @@ export class Panel3d {
    * Frame time while orbiting: at least two bodies (the fitted one cloned when there is one; a stand-in skinned
    * figure when there is none), `frames` renders around the target, each waited for (a 1-pixel read). Milliseconds.
    */
-  benchOrbit(frames = 120): { medianMs: number; meanMs: number; meshes: number; triangles: number; stand_in: boolean } {
+  benchOrbit(frames = 120): { medianMs: number; meanMs: number; meshes: number; triangles: number; stand_in: boolean; antialias: boolean; renderer: string } {
     const extra: THREE.Object3D[] = [];
     let standIn = false;
     if (!this.bodies.children.length) {
@@ -301,7 +304,29 @@ export class Panel3d {
     const sorted = [...times].sort((a, b) => a - b);
     return {
       medianMs: sorted[sorted.length >> 1], meanMs: times.reduce((s, t) => s + t, 0) / times.length, meshes, triangles, stand_in: standIn,
+      antialias: this.antialias, renderer: rendererName(gl),
     };
+  }
+}
+
+function rendererName(gl: WebGLRenderingContext | WebGL2RenderingContext): string {
+  const info = gl.getExtension('WEBGL_debug_renderer_info');
+  return String(info ? gl.getParameter(info.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
+}
+
+/** Whether to multisample: `?aa=` when given, else not on a software renderer (it costs several times the frame). */
+function wantAntialias(): boolean {
+  const aa = new URLSearchParams(globalThis.location?.search ?? '').get('aa');
+  if (aa === '0' || aa === '1') return aa === '1';
+  try {
+    const gl = document.createElement('canvas').getContext('webgl2') ?? document.createElement('canvas').getContext('webgl');
+    if (!gl) return true;
+    const info = gl.getExtension('WEBGL_debug_renderer_info');
+    const name = String(info ? gl.getParameter(info.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
+    gl.getExtension('WEBGL_lose_context')?.loseContext();
+    return !/swiftshader|llvmpipe|software/i.test(name);
+  } catch {
+    return true;
   }
 }
 
