@@ -120,6 +120,11 @@ export function toBodyFile(f: FittedBody, ms: number, modelName: string, extra: 
   };
 }
 
+/** body.json text: indented, with each innermost array of numbers on one line. */
+export function bodyJsonText(body: BodyFile): string {
+  return JSON.stringify(body, null, 1).replace(/\[\s*(-?[\d.e+-]+(?:,\s*-?[\d.e+-]+)*)\s*\]/g, (_m, inner: string) => `[${inner.replace(/\s+/g, '')}]`) + '\n';
+}
+
 /** Posed vertices [N][V*3] (camera frame) of fitted bodies, through lbs(). */
 export async function posedVertices(model: BodyModel, fits: Array<{ betas: ArrayLike<number>; pose: ArrayLike<number>; translation: ArrayLike<number> }>): Promise<Float32Array[]> {
   const N = fits.length;

@@ -181,8 +181,8 @@ export function activeParams(model: JointModel, stage: StageWeights): Int32Array
     // betas that move no joint or face point cannot be seen in 2D: they stay at 0
     for (let k = 0; k < B && !stage.fixShape; k++) {
       let seen = false;
-      for (let r = 0; r < 72 && !seen; r++) seen = model.SJ[r * B + k] !== 0;
-      for (let r = 0; r < 15 && !seen; r++) seen = model.SF[r * B + k] !== 0;
+      for (let r = 0; r < 72 && !seen; r++) seen = Math.abs(model.SJ[r * B + k]) > 1e-6;
+      for (let r = 0; r < 15 && !seen; r++) seen = Math.abs(model.SF[r * B + k]) > 1e-6;
       if (seen) idx.push(72 + k);
     }
   }

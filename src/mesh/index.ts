@@ -11,7 +11,7 @@ export { BodyModel, bodyModelFromArrays, loadBodyModel } from './body-model.ts';
 export { lbs, blendShapes, regressJoints, rodrigues as rodriguesTf, rigidTransforms } from './lbs.ts';
 export { fitPersonLm, defaultCamera, FACING_CAMERA, FACING_AWAY } from './fitter.ts';
 export { fitPeopleGradient } from './gradient-solver.ts';
-export { fit, fitPeople, toBodyFile, bodyMeshFiles, posedVertices, defaultBodyModel, setBodyModelUrl, type FitOptions, type FitResult } from './fit.ts';
+export { fit, fitPeople, toBodyFile, bodyJsonText, bodyMeshFiles, posedVertices, defaultBodyModel, setBodyModelUrl, type FitOptions, type FitResult } from './fit.ts';
 export { writeGlb, writeObj } from './gltf-export.ts';
 export { renderMeshes } from './render-mesh.ts';
 export { syntheticCase, mulberry32 } from './synthetic.ts';

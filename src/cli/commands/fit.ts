@@ -4,9 +4,9 @@ import { resolve } from 'node:path';
 import type { CommandDef } from '../command.ts';
 import { parseChoiceFlag, parseIntFlag, parseNumberFlag, requireOption } from '../options.ts';
 import { FormatError } from '../../errors.ts';
-import { parseJsonText } from '../../data/formats.ts';
+import { parseJsonText, parseSkeletonFile } from '../../data/formats.ts';
 import { writeOutputs } from '../../io/atomic.ts';
-import { fit } from '../../mesh/fit.ts';
+import { bodyJsonText, fit } from '../../mesh/fit.ts';
 import { loadBodyModelFile } from '../../mesh/body-model-node.ts';
 
 export const fitCommand: CommandDef = {
@@ -33,16 +33,15 @@ export const fitCommand: CommandDef = {
       throw new FormatError(`cannot read --skeleton ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
     }
     const skeleton = parseJsonText(text, path);
-    const { parseSkeletonFile } = await import('../../data/formats.ts');
     const skel = parseSkeletonFile(skeleton, path);
     const model = await loadBodyModelFile(opts.model ? String(opts.model) : undefined);
     const r = await fit({ skeleton: skel, sample, focal, partner: !!opts.partner, solver, model });
     const files: Record<string, string | Uint8Array> = {
-      'body.json': JSON.stringify(r.body, null, 1) + '\n',
+      'body.json': bodyJsonText(r.body),
       'body.glb': r.glb,
       'body.obj': r.obj,
     };
-    if (r.bodies.length > 1) files['body-partner.json'] = JSON.stringify(r.bodies[1], null, 1) + '\n';
+    if (r.bodies.length > 1) files['body-partner.json'] = bodyJsonText(r.bodies[1]);
     const out = resolve(String(opts.out));
     await writeOutputs(out, files);
     for (const [i, b] of r.bodies.entries()) {
