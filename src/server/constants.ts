@@ -6,6 +6,7 @@ export const DEFAULT_HOST = '127.0.0.1';
 
 export const DEFAULT_LIMITS: ServerLimits = {
   uploadBytes: 20 * 1024 * 1024, // 20 MiB image upload
+  maxImagePixels: 16_777_216, // 4096 x 4096
   jsonBytes: 5 * 1024 * 1024, // 5 MiB JSON body (skeletons are a few kB)
   maxQueued: 256,
   maxSamples: 64,

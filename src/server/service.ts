@@ -5,7 +5,7 @@
  * with the URLs of their files.
  */
 import type { Logger } from 'pino';
-import { NotBuiltError, oneLine } from '../errors.ts';
+import { NotBuiltError, oneLine, PinplaceError, UsageError } from '../errors.ts';
 import type { SkeletonFile } from '../data/formats.ts';
 import { decodeImage, encodePng, type RgbImage } from '../io/image.ts';
 import type { Box } from '../skeleton/calculators/box.ts';
@@ -16,7 +16,6 @@ import type {
   DetectRequest, EditRequest, FitRequest, GenerateRequest, GuidanceRequest, H2hRequest,
 } from './schemas.ts';
 import type { DetectOutput, DomainName, ServerDeps, ServerLimits } from './types.ts';
-import { UsageError } from '../errors.ts';
 
 /** A stored image. */
 export interface ImageInfo { id: string; width: number; height: number; url: string }
@@ -72,6 +71,9 @@ export class PinplaceService {
   /** Decode, normalise to PNG and store an uploaded image. */
   async upload(bytes: Uint8Array, name = 'upload'): Promise<ImageInfo> {
     const img = await decodeImage(bytes, name);
+    if (img.width * img.height > this.limits.maxImagePixels) {
+      throw new PinplaceError(`${name} is ${img.width}x${img.height} = ${img.width * img.height} px; this server takes at most ${this.limits.maxImagePixels} px`, 'too_large', 413);
+    }
     const png = await encodePng(img);
     const id = await this.store.save({ [IMAGE_FILE]: png });
     this.remember(id, img);

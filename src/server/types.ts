@@ -61,6 +61,8 @@ export interface SampleSceneSpec {
 export interface ServerLimits {
   /** Largest upload, bytes. */
   uploadBytes: number;
+  /** Largest decoded image, pixels (width x height). */
+  maxImagePixels: number;
   /** Largest JSON body, bytes. */
   jsonBytes: number;
   /** Requests that may wait in the compute queue before new ones get 503. */

@@ -13,7 +13,7 @@ describe('createApp: JSON API over fake domain functions', () => {
   const fakes = fakeDeps();
 
   beforeAll(async () => {
-    srv = await startTestServer({ ...fakes.deps, limits: { uploadBytes: 200_000 } });
+    srv = await startTestServer({ ...fakes.deps, limits: { uploadBytes: 200_000, maxImagePixels: 200 * 150 } });
     const res = await fetch(`${srv.url}/api/images`, { method: 'POST', headers: { 'content-type': 'image/png' }, body: await testImagePng() });
     expect(res.status).toBe(201);
     const info = (await res.json()) as { id: string; width: number; height: number; url: string };
@@ -155,6 +155,12 @@ describe('createApp: JSON API over fake domain functions', () => {
     expect(res.status).toBeGreaterThanOrEqual(400);
     expect(res.status).toBeLessThan(500);
     expect(await res.text()).not.toContain('"name": "person-in-place"');
+  });
+
+  it('refuses an image with more pixels than the limit', async () => {
+    const res = await fetch(`${srv.url}/api/images`, { method: 'POST', headers: { 'content-type': 'image/png' }, body: await testImagePng(201, 150) });
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as { error: string }).error).toBe('uploaded image is 201x150 = 30150 px; this server takes at most 30000 px');
   });
 
   it('serves an uploaded image by its URL', async () => {
