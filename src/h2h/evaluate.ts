@@ -3,7 +3,8 @@
  * - the official top-N / SPD (src/skeleton/metrics.ts) with the partner box as the object box, on the best-ranked
  *   sample of each scene;
  * - the interaction check: for hand-contact actions (handshake, high-five) the share of ALL generated samples whose
- *   hand (wrist) is within HAND_CONTACT_TOLERANCE x the partner box height of a partner hand.
+ *   hand is within HAND_CONTACT_TOLERANCE x the partner box height of a partner hand (hand centres estimated from
+ *   the forearm, hand-contact.ts; the wrist-to-wrist variant is reported too).
  */
 import { evaluateSkeletons, type MetricsResult, type MetricSample } from '../skeleton/metrics.ts';
 import type { Box } from '../skeleton/calculators/box.ts';
@@ -29,12 +30,15 @@ export interface HandContactResult {
   actions: readonly string[];
   scenes: number;
   samples: number;
-  /** Samples whose hand meets a partner hand, in %. */
+  /** Samples whose hand (centre, hand-contact.ts) meets a partner hand, in %. */
   rate: number;
   /** Median hand distance in partner box heights. */
   medianDistance: number;
   /** Same check on the GT skeletons, in % (how often the data itself has the hands together). */
   gtRate: number;
+  /** The check with wrists instead of hand centres (model samples, GT), in %. */
+  wristRate: number;
+  gtWristRate: number;
 }
 
 export interface H2hEvalResult {
@@ -46,25 +50,34 @@ export interface H2hEvalResult {
 
 /** Hand-contact statistics over scenes with their generated samples. */
 export function handContactStats(scenes: readonly H2hScene[], predictions: readonly Keypoint[][][], actions = HAND_CONTACT_ACTIONS, tolerance = HAND_CONTACT_TOLERANCE): HandContactResult {
-  let n = 0, hit = 0, sceneCount = 0, gtN = 0, gtHit = 0;
+  let n = 0, hit = 0, wristHit = 0, sceneCount = 0, gtN = 0, gtHit = 0, gtWristHit = 0;
   const dists: number[] = [];
   scenes.forEach((s, i) => {
     if (!s.action || !actions.includes(s.action)) return;
     sceneCount++;
-    const g = handDistance(s.gt.map(([x, y, v]): Keypoint => [x, y, v]), s.partner);
-    if (Number.isFinite(g)) { gtN++; if (g <= tolerance) gtHit++; }
+    const gt = s.gt.map(([x, y, v]): Keypoint => [x, y, v]);
+    const g = handDistance(gt, s.partner);
+    if (Number.isFinite(g)) {
+      gtN++;
+      if (g <= tolerance) gtHit++;
+      if (handDistance(gt, s.partner, 0) <= tolerance) gtWristHit++;
+    }
     for (const p of predictions[i]) {
       const d = handDistance(p, s.partner);
       n++;
       if (Number.isFinite(d)) { dists.push(d); if (d <= tolerance) hit++; }
+      if (handDistance(p, s.partner, 0) <= tolerance) wristHit++;
     }
   });
   dists.sort((a, b) => a - b);
+  const pct = (k: number, of: number) => (of ? (100 * k) / of : NaN);
   return {
     actions, scenes: sceneCount, samples: n,
-    rate: n ? (100 * hit) / n : NaN,
+    rate: pct(hit, n),
     medianDistance: dists.length ? dists[dists.length >> 1] : NaN,
-    gtRate: gtN ? (100 * gtHit) / gtN : NaN,
+    gtRate: pct(gtHit, gtN),
+    wristRate: pct(wristHit, n),
+    gtWristRate: pct(gtWristHit, gtN),
   };
 }
 

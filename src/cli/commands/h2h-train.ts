@@ -57,7 +57,7 @@ export const h2hTrainCommand: CommandDef = {
 function row(name: string, r: H2hEvalResult): string {
   const m = r.metrics;
   const f = (v: number) => (Number.isFinite(v) ? v.toFixed(1) : 'n/a');
-  return `${name.padEnd(8)} top1 ${f(m.top1)}  top3 ${f(m.top3)}  top5 ${f(m.top5)}  SPD ${Number.isFinite(m.spd) ? m.spd.toFixed(4) : 'n/a'}  hands meet ${f(r.handContact.rate)} % of ${r.handContact.samples} samples`;
+  return `${name.padEnd(8)} top1 ${f(m.top1)}  top3 ${f(m.top3)}  top5 ${f(m.top5)}  SPD ${Number.isFinite(m.spd) ? m.spd.toFixed(4) : 'n/a'}  hands meet ${f(r.handContact.rate)} % of ${r.handContact.samples} samples (wrists ${f(r.handContact.wristRate)} %; GT ${f(r.handContact.gtRate)} %, GT wrists ${f(r.handContact.gtWristRate)} %)`;
 }
 
 export const h2hEvalCommand: CommandDef = {
