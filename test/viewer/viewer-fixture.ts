@@ -56,5 +56,5 @@ export async function waitForUpdate(page: Page, after: number): Promise<void> {
   await page.waitForFunction((n) => {
     const s = (window as unknown as { __viewer: { state(): { updates: number; busy: number } } }).__viewer.state();
     return s.updates > n && s.busy === 0;
-  }, after, { timeout: 20_000 });
+  }, after, { timeout: 60_000 });
 }

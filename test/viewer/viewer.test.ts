@@ -73,7 +73,7 @@ describe.skipIf(!chromium)('viewer in headless Chromium', () => {
     fx = started;
     page = fx.page;
     await page.goto(fx.server.url + '/');
-    await page.waitForFunction(() => (window as unknown as { __viewerReady?: boolean }).__viewerReady === true, undefined, { timeout: 20_000 });
+    await page.waitForFunction(() => (window as unknown as { __viewerReady?: boolean }).__viewerReady === true, undefined, { timeout: 60_000 });
   });
   afterAll(async () => {
     await fx?.close();
@@ -268,5 +268,5 @@ describe.skipIf(!chromium)('viewer in headless Chromium', () => {
     expect(d.alignmentPx!).toBeLessThan(1);
     writeFileSync(join(ARTIFACTS, 'viewer-browser-fit.png'), await page.screenshot({ fullPage: true }));
     expect(fx.consoleErrors).toEqual([]);
-  });
+  }, 180_000);
 });

@@ -78,6 +78,8 @@ const panel2d = new Panel2d($<HTMLCanvasElement>('canvas-2d'), {
   },
 });
 const panel3d = new Panel3d($<HTMLCanvasElement>('canvas-3d'));
+// On a software renderer (no GPU) the gradient solver on WebGL is slow: use Levenberg-Marquardt unless asked.
+if (browserSolver === 'auto' && panel3d.softwareRenderer) browserSolver = 'lm';
 
 function setStatus(text: string, error = false): void {
   const el = $('status');

@@ -48,9 +48,12 @@ export class Panel3d {
   private pending = false;
   /** Multisampling: on for GPUs, off for software renderers (SwiftShader), `?aa=0|1` decides when given. */
   readonly antialias: boolean;
+  /** WebGL runs on the CPU (SwiftShader, llvmpipe): no GPU. */
+  readonly softwareRenderer: boolean;
 
   constructor(readonly canvas: HTMLCanvasElement, private readonly width = 560) {
-    this.antialias = wantAntialias();
+    this.softwareRenderer = isSoftwareRenderer();
+    this.antialias = wantAntialias(this.softwareRenderer);
     this.renderer = new THREE.WebGLRenderer({ canvas, antialias: this.antialias, preserveDrawingBuffer: true, powerPreference: 'high-performance' });
     this.renderer.setPixelRatio(Math.min(2, globalThis.devicePixelRatio || 1));
     this.renderer.outputColorSpace = THREE.SRGBColorSpace;
@@ -315,18 +318,23 @@ function rendererName(gl: WebGLRenderingContext | WebGL2RenderingContext): strin
 }
 
 /** Whether to multisample: `?aa=` when given, else not on a software renderer (it costs several times the frame). */
-function wantAntialias(): boolean {
+function wantAntialias(software: boolean): boolean {
   const aa = new URLSearchParams(globalThis.location?.search ?? '').get('aa');
   if (aa === '0' || aa === '1') return aa === '1';
+  return !software;
+}
+
+/** Whether WebGL renders on the CPU, from the renderer's name. */
+function isSoftwareRenderer(): boolean {
   try {
-    const gl = document.createElement('canvas').getContext('webgl2') ?? document.createElement('canvas').getContext('webgl');
-    if (!gl) return true;
-    const info = gl.getExtension('WEBGL_debug_renderer_info');
-    const name = String(info ? gl.getParameter(info.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
+    const canvas = document.createElement('canvas');
+    const gl = canvas.getContext('webgl2') ?? canvas.getContext('webgl');
+    if (!gl) return false;
+    const name = rendererName(gl);
     gl.getExtension('WEBGL_lose_context')?.loseContext();
-    return !/swiftshader|llvmpipe|software/i.test(name);
+    return /swiftshader|llvmpipe|software/i.test(name);
   } catch {
-    return true;
+    return false;
   }
 }
 
