@@ -75,6 +75,13 @@ function radialScale(j: number, k: number): number {
   return 0;
 }
 
+/** Distance from (x, y, z) to the segment a-b. */
+function segDist(x: number, y: number, z: number, a: V3, b: V3): number {
+  const bx = b[0] - a[0], by = b[1] - a[1], bz = b[2] - a[2];
+  const t = Math.min(1, Math.max(0, ((x - a[0]) * bx + (y - a[1]) * by + (z - a[2]) * bz) / (bx * bx + by * by + bz * bz)));
+  return Math.hypot(x - a[0] - bx * t, y - a[1] - by * t, z - a[2] - bz * t);
+}
+
 /** Solve the small dense system A x = b (Gaussian elimination with partial pivoting). */
 function solveDense(A: Float64Array, b: Float64Array, n: number): Float64Array {
   const M = Float64Array.from(A);
@@ -162,9 +169,14 @@ export function buildBodyModel(h = 0.0135): SmplArrays {
     for (let j = 0; j < NUM_JOINTS; j++) {
       const { a, b } = segs[j];
       const bx = b[0] - a[0], by = b[1] - a[1], bz = b[2] - a[2];
-      const t = Math.min(1, Math.max(0, ((x - a[0]) * bx + (y - a[1]) * by + (z - a[2]) * bz) / (bx * bx + by * by + bz * bz)));
-      tOf[v * NUM_JOINTS + j] = ((x - a[0]) * bx + (y - a[1]) * by + (z - a[2]) * bz) / (bx * bx + by * by + bz * bz);
-      const d = Math.hypot(x - a[0] - bx * t, y - a[1] - by * t, z - a[2] - bz * t);
+      const tRaw = ((x - a[0]) * bx + (y - a[1]) * by + (z - a[2]) * bz) / (bx * bx + by * by + bz * bz);
+      const t = Math.min(1, Math.max(0, tRaw));
+      tOf[v * NUM_JOINTS + j] = tRaw;
+      let d = Math.hypot(x - a[0] - bx * t, y - a[1] - by * t, z - a[2] - bz * t);
+      // flesh on the parent's side of a joint belongs to the parent: lengthen distances behind the bone's start
+      if (tRaw < 0 && j > 0) d *= 1 + Math.min(1.5, -tRaw * 6);
+      // the pelvis also spans the hips: distance to the segment between the hip joints
+      if (j === 0) d = Math.min(d, segDist(x, y, z, J(1), J(2)));
       const w = 1 / (d + 0.01) ** 4;
       raw[v * NUM_JOINTS + j] = w;
       sum += w;
