@@ -25,7 +25,7 @@ export interface FitOptions {
   partner?: boolean;
   /** Body model (default: the shipped model). */
   model?: BodyModel;
-  /** Solver (default auto: gradient on GPU backends, Levenberg-Marquardt otherwise). */
+  /** Solver (default auto: see resolveSolver). */
   solver?: SolverName;
 }
 
@@ -73,10 +73,16 @@ async function ensureBackend(): Promise<string> {
   return tf.getBackend();
 }
 
-/** Pick the solver for `backend`. */
-export function resolveSolver(solver: SolverName | undefined, backend: string): 'lm' | 'gradient' {
+/** Batches at least this large go to the gradient solver on a GPU backend when the solver is `auto`. */
+export const GPU_BATCH_MIN = 16;
+
+/**
+ * Pick the solver: `auto` runs batches of GPU_BATCH_MIN or more people on the GPU (gradient solver on webgl, webgpu
+ * or native tensorflow) and everything else with Levenberg-Marquardt, which fits one person in milliseconds.
+ */
+export function resolveSolver(solver: SolverName | undefined, backend: string, people = 1): 'lm' | 'gradient' {
   if (solver === 'lm' || solver === 'gradient') return solver;
-  return GPU_BACKENDS.includes(backend) ? 'gradient' : 'lm';
+  return GPU_BACKENDS.includes(backend) && people >= GPU_BATCH_MIN ? 'gradient' : 'lm';
 }
 
 /**
@@ -85,7 +91,7 @@ export function resolveSolver(solver: SolverName | undefined, backend: string): 
  */
 export async function fitPeople(targets: FitTarget[], o: { model?: JointModel; solver?: SolverName } = {}): Promise<Array<{ fit: FittedBody; ms: number }>> {
   const backend = tf.getBackend() ?? 'cpu';
-  if (resolveSolver(o.solver, backend) === 'gradient') {
+  if (resolveSolver(o.solver, backend, targets.length) === 'gradient') {
     const t0 = performance.now();
     const fits = await fitPeopleGradient(targets, { model: o.model });
     const ms = (performance.now() - t0) / Math.max(1, targets.length);
@@ -183,7 +189,7 @@ export async function fit(o: FitOptions): Promise<FitResult> {
   const targets: FitTarget[] = [{ keypoints: skel.samples[sample].keypoints, camera, boxHeight: boxH(skel.person_box) }];
   if (o.partner && skel.partner) targets.push({ keypoints: skel.partner.keypoints, camera, boxHeight: boxH(skel.partner.box) });
   const [model, backend] = await Promise.all([o.model ?? defaultBodyModel(), ensureBackend()]);
-  const solver = resolveSolver(o.solver, backend);
+  const solver = resolveSolver(o.solver, backend, targets.length);
   const fits = await fitPeople(targets, { model: model.jointModel(), solver });
   const names = ['body', 'partner'];
   const modelName = model.name || BODY_MODEL_NAME;
