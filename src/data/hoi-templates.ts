@@ -220,6 +220,28 @@ function holdCup(action: 'hold' | 'drink'): InteractionTemplate {
   };
 }
 
+function eatFood(category: 'donut' | 'pizza'): InteractionTemplate {
+  return {
+    action: 'eat', category,
+    build(rng) {
+      const m = category === 'donut' ? O.donut(rng) : O.pizzaSlice(rng);
+      const b = standing(rng);
+      const side = rng.pick(SIDES), a = arm(side);
+      setJoint(b, S.neck, rng.uniform(0, 0.25), rng.gauss(0.1), 0);
+      const p = pose(b);
+      const mouth = add(jointOf(p, S.head), [0, 0.02, 0.1]);
+      const bite = rng.chance(0.6); // at the mouth, or lowered while chewing
+      const grip = bite ? add(mouth, [a.sx * 0.03, -0.05, 0.08]) : add(jointOf(p, a.shoulder), [-a.sx * 0.1, -rng.uniform(0.15, 0.3), rng.uniform(0.2, 0.3)]);
+      const rig = new Rig(b).solve([{ joint: a.hand, target: grip, what: `hand on the ${category}` }], armJoints(side), undefined, 0.03);
+      const h = jointOf(pose(b), a.hand);
+      // pizza: crust in the hand, tip towards the mouth; donut: held at its rim, upright
+      const R = category === 'pizza' ? mul(rotY(Math.PI + a.sx * rng.uniform(0.2, 0.6)), rotX(-rng.uniform(0.1, 0.5))) : mul(rotY(a.sx * 0.5), rotZ(-a.sx * Math.PI / 2 + rng.gauss(0.3)));
+      const obj = placeAt(m, R, m.anchors.grip, add(h, [-a.sx * 0.02, 0.01, 0.02]));
+      return result('eat', category, rig, obj, ['indoor', 'park', 'street']);
+    },
+  };
+}
+
 const holdUmbrella: InteractionTemplate = {
   action: 'hold', category: 'umbrella',
   build(rng) {
@@ -458,11 +480,11 @@ function alignY(axis: Vec3, spin: number): Mat3 {
 // ---------------------------------------------------------------------------------------------------------------
 // Boards
 
-function boardTemplate(action: 'surf' | 'skateboard', category: 'surfboard' | 'skateboard'): InteractionTemplate {
+function boardTemplate(action: 'surf' | 'skateboard' | 'snowboard' | 'jump', category: 'surfboard' | 'skateboard' | 'snowboard'): InteractionTemplate {
   return {
     action, category,
     build(rng) {
-      const m = category === 'surfboard' ? O.surfboard(rng) : O.skateboard(rng);
+      const m = category === 'surfboard' ? O.surfboard(rng) : category === 'snowboard' ? O.snowboard(rng) : O.skateboard(rng);
       const b = newBody(rng);
       const crouch = category === 'surfboard' ? rng.uniform(0.3, 0.8) : rng.uniform(0.1, 0.5);
       for (const s of SIDES) setLeg(b, s, crouch * 0.8, crouch * 1.3, rng.uniform(0.2, 0.35));
@@ -473,10 +495,14 @@ function boardTemplate(action: 'surf' | 'skateboard', category: 'surfboard' | 's
       jitterPose(b, rng, 0.03);
       // the board runs along the body's x axis (sideways stance), nose on the front foot's side
       const R = rotY(arm(front).sx * Math.PI / 2 + rng.gauss(0.08));
-      const board = place(m, R, [0, 0, 0]);
-      const top = category === 'surfboard' ? 0.06 : 0.085;
-      const half = category === 'surfboard' ? rng.uniform(0.25, 0.38) : rng.uniform(0.18, 0.26);
-      const along = normalize(apply(R, [0, 0, 1]));
+      // a jump lifts the board off the ground, tilted
+      const lift = action === 'jump' ? rng.uniform(0.25, 0.7) : 0;
+      const R2 = action === 'jump' ? mul(rotX(rng.gauss(0.15)), mul(R, rotX(rng.gauss(0.25)))) : R;
+      const board = place(m, R2, [0, lift, 0]);
+      if (action === 'jump') for (const s of SIDES) setLeg(b, s, rng.uniform(0.6, 1.1), rng.uniform(1.0, 1.7), rng.uniform(0.15, 0.3));
+      const top = (category === 'surfboard' ? 0.06 : category === 'snowboard' ? 0.02 : 0.085) + lift;
+      const half = category === 'surfboard' ? rng.uniform(0.25, 0.38) : category === 'snowboard' ? m.dims.gap : rng.uniform(0.18, 0.26);
+      const along = normalize(apply(R2, [0, 0, 1]));
       const rig = new Rig(b);
       b.translation = [0, 0.95, 0];
       const goals = SIDES.map((s) => {
@@ -484,7 +510,7 @@ function boardTemplate(action: 'surf' | 'skateboard', category: 'surfboard' | 's
         return { joint: leg(s).ankle, target: add([0, top + 0.08, 0], scale(along, sign * half)), what: `${s} foot on the board` };
       });
       rig.solve(goals, [...legJoints('left'), ...legJoints('right')], [true, true, true], 0.03);
-      const settings: Setting[] = category === 'surfboard' ? ['sea'] : ['street', 'park'];
+      const settings: Setting[] = category === 'surfboard' ? ['sea'] : category === 'snowboard' ? ['snow'] : ['street', 'park'];
       return result(action, category, rig, board, settings);
     },
   };
@@ -523,11 +549,14 @@ const ski: InteractionTemplate = {
 // ---------------------------------------------------------------------------------------------------------------
 // Lying
 
-const layBed: InteractionTemplate = {
-  action: 'lay', category: 'bed',
+function layTemplate(category: 'bed' | 'couch'): InteractionTemplate {
+  return {
+  action: 'lay', category,
   build(rng) {
-    const m = O.bed(rng);
-    const obj = place(m);
+    const onCouch = category === 'couch';
+    const m = onCouch ? O.couch(rng) : O.bed(rng);
+    // a couch is lain on along its length: turn it so its length runs along z
+    const obj = onCouch ? place(m, rotY(Math.PI / 2)) : place(m);
     const b = newBody(rng);
     const onSide = rng.chance(0.3);
     setRoot(b, 0, -Math.PI / 2 + rng.gauss(0.05), onSide ? (rng.chance(0.5) ? 1 : -1) * rng.uniform(1.2, 1.5) : rng.gauss(0.1));
@@ -541,12 +570,21 @@ const layBed: InteractionTemplate = {
     }
     setJoint(b, S.neck, rng.uniform(0.1, 0.4), rng.gauss(0.2), 0);
     jitterPose(b, rng, 0.03);
-    const top = obj.at('top');
-    const target: Vec3 = [top[0] + rng.gauss(0.1) * (m.dims.width - 0.6), top[1] + (onSide ? 0.16 : 0.11), -m.dims.length / 2 + 0.95 + rng.gauss(0.04)];
-    const rig = new Rig(b).pelvisAt(target, 'mattress');
-    return result('lay', 'bed', rig, obj, ['bedroom']);
+    let target: Vec3;
+    if (onCouch) {
+      const seat = obj.at('seat');
+      // knees up on a couch shorter than the body
+      for (const s of SIDES) setLeg(b, s, rng.uniform(0.5, 1.0), rng.uniform(0.9, 1.5), rng.uniform(0, 0.1));
+      target = [seat[0] + rng.gauss(0.03), seat[1] + (onSide ? 0.15 : 0.1), rng.uniform(-0.1, 0.15)];
+    } else {
+      const top = obj.at('top');
+      target = [top[0] + rng.gauss(0.1) * (m.dims.width - 0.6), top[1] + (onSide ? 0.16 : 0.11), -m.dims.length / 2 + 0.95 + rng.gauss(0.04)];
+    }
+    const rig = new Rig(b).pelvisAt(target, onCouch ? 'seat' : 'mattress');
+    return result('lay', category, rig, obj, onCouch ? ['indoor'] : ['bedroom']);
   },
-};
+  };
+}
 
 /** Every human-object template; at least 16 (action, category) pairs over V-COCO verbs and COCO objects. */
 export const HOI_TEMPLATES: readonly InteractionTemplate[] = [
@@ -554,6 +592,7 @@ export const HOI_TEMPLATES: readonly InteractionTemplate[] = [
   rideTemplate('bicycle'), rideTemplate('horse'), rideTemplate('motorcycle'),
   holdCup('hold'), holdCup('drink'), holdUmbrella, talkOnPhone, readBook, workOnLaptop,
   kickBall, throwFrisbee, catchBall, hitTennis, hitBaseball,
-  boardTemplate('surf', 'surfboard'), boardTemplate('skateboard', 'skateboard'), ski, layBed, carrySuitcase,
+  boardTemplate('surf', 'surfboard'), boardTemplate('skateboard', 'skateboard'), ski, layTemplate('bed'), carrySuitcase,
+  layTemplate('couch'), boardTemplate('snowboard', 'snowboard'), boardTemplate('jump', 'skateboard'), eatFood('donut'), eatFood('pizza'),
 ];
 

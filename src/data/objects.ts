@@ -402,6 +402,40 @@ export function skateboard(rng: Rng): ObjectModel {
   return model('skateboard', s, { front: [0, 0.085, len * 0.27], back: [0, 0.085, -len * 0.27] }, { length: len });
 }
 
+export function snowboard(rng: Rng): ObjectModel {
+  const s = new Shape();
+  const len = rng.uniform(1.45, 1.62), w = rng.uniform(0.25, 0.3);
+  const c = vary(rng, rng.pick(BRIGHT), 10), c2 = vary(rng, rng.pick(BRIGHT), 10);
+  s.slab(boardOutline(len, w, w * 0.55), 0, 0.02, paint(c, c2, stripesT(0.25, 0.3)), paint(darken(c, 0.7)));
+  const gap = rng.uniform(0.22, 0.28);
+  for (const z of [-gap, gap]) {
+    s.box([0, 0.045, z], [w * 0.75, 0.05, 0.12], paint([40, 40, 45]));
+    s.box([0, 0.08, z - 0.07], [w * 0.7, 0.1, 0.02], paint([40, 40, 45]));
+  }
+  return model('snowboard', s, { front: [0, 0.07, gap], back: [0, 0.07, -gap] }, { length: len, gap });
+}
+
+export function donut(rng: Rng): ObjectModel {
+  const s = new Shape();
+  const R = rng.uniform(0.035, 0.045), r = rng.uniform(0.017, 0.022);
+  const dough = vary(rng, [200, 140, 70], 12);
+  const icing = rng.chance(0.7) ? vary(rng, rng.pick([[240, 150, 180], [90, 50, 30], [245, 240, 235], [240, 200, 80]] as Rgb[]), 10) : dough;
+  s.ring([0, 0, 0], [1, 0, 0], [0, 0, 1], R, r, paint(dough), 12);
+  s.ring([0, r * 0.45, 0], [1, 0, 0], [0, 0, 1], R, r * 0.75, paint(icing, vary(rng, rng.pick(BRIGHT)), dots(0.02, 0.003)), 12);
+  return model('donut', s, { grip: [R + r, 0, 0], centre: [0, 0, 0] }, { radius: R + r });
+}
+
+export function pizzaSlice(rng: Rng): ObjectModel {
+  const s = new Shape();
+  const len = rng.uniform(0.17, 0.23), half = len * rng.uniform(0.3, 0.4);
+  const cheese = vary(rng, [240, 200, 90], 12), crust = vary(rng, [200, 140, 70], 10);
+  // slice in the x-z plane: crust along z = 0 (held there), tip at z = len
+  s.slab([[-half, 0], [0, len], [half, 0]].reverse() as Array<[number, number]>, 0, 0.008,
+    paint(cheese, vary(rng, [190, 50, 40], 15), dots(0.05, 0.012)), paint(crust));
+  s.capsule([-half, 0.008, 0], [half, 0.008, 0], 0.012, paint(crust));
+  return model('pizza', s, { grip: [0, 0.01, -0.005], tip: [0, 0.004, len] }, { length: len });
+}
+
 export function skis(rng: Rng): ObjectModel {
   const s = new Shape();
   const len = rng.uniform(1.55, 1.8), w = 0.08, gap = rng.uniform(0.16, 0.26);

@@ -220,8 +220,10 @@ function annotatePerson(r: Raster, cam: Camera, p: Posed, drawn: boolean): Synth
   const joints3d: Vec3[] = [];
   for (let k = 0; k < 17; k++) {
     const w: Vec3 = [p.coco[k * 3], p.coco[k * 3 + 1], p.coco[k * 3 + 2]];
-    const [x, y, z] = project(cam, w);
+    const [px, py, z] = project(cam, w);
     joints3d.push(toCamera(cam, w).map((v) => Math.round(v * 1000) / 1000) as Vec3);
+    // the annotated (rounded) point decides both "inside the image" and the pixel tested for occlusion
+    const x = round2(px), y = round2(py);
     if (z <= 0.05 || x < 0 || y < 0 || x >= W || y >= H) {
       keypoints.push([0, 0, 0]);
       continue;
@@ -230,7 +232,7 @@ function annotatePerson(r: Raster, cam: Camera, p: Posed, drawn: boolean): Synth
     // hidden when something drawn lies in front (a drawn figure's own surface sits ~a limb radius in front)
     const margin = drawn ? 0.15 : 0.02;
     const hidden = r.layer[i] !== LAYER.background && r.depth[i] < z - margin;
-    keypoints.push([round2(x), round2(y), hidden ? 1 : 2]);
+    keypoints.push([x, y, hidden ? 1 : 2]);
   }
   // tight box from the body's volume
   const fig = figureShape(p, PLAIN_LOOK);
