@@ -9,6 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { DEFAULT_VIEWER_DIR, PACKAGE_ROOT } from '../../src/server/app.ts';
 import { launchChromium } from '../../src/server/headless-chromium.ts';
 import { ensureViewerBundle } from '../../src/server/viewer-bundle.ts';
+import type { ServerDeps } from '../../src/server/types.ts';
 import { fakeDeps, testImagePng, type FakeState } from '../server/fakes.ts';
 import { startTestServer, type TestServer } from '../server/helpers.ts';
 
@@ -26,7 +27,14 @@ export interface ViewerFixture {
   close(): Promise<void>;
 }
 
-export async function startViewer(): Promise<ViewerFixture | { skip: string }> {
+export interface ViewerOptions {
+  /** Replace fake domain functions (e.g. `generate: undefined` for a server without a model). */
+  deps?: Partial<ServerDeps>;
+  /** Extra scene.json fields (e.g. reference_keypoints). */
+  scene?: Record<string, unknown>;
+}
+
+export async function startViewer(o: ViewerOptions = {}): Promise<ViewerFixture | { skip: string }> {
   const launched = await launchChromium();
   if (!launched.browser) return { skip: launched.reason };
   const { browser } = launched;
@@ -34,9 +42,9 @@ export async function startViewer(): Promise<ViewerFixture | { skip: string }> {
   mkdirSync(ARTIFACTS, { recursive: true });
   const sampleDir = mkdtempSync(join(tmpdir(), 'pinplace-sample-'));
   writeFileSync(join(sampleDir, 'scene.png'), await testImagePng(320, 240));
-  writeFileSync(join(sampleDir, 'scene.json'), JSON.stringify(SCENE));
+  writeFileSync(join(sampleDir, 'scene.json'), JSON.stringify({ ...SCENE, ...o.scene }));
   const { deps, state } = fakeDeps(1);
-  const server = await startTestServer({ ...deps, sampleDir, viewerDir: DEFAULT_VIEWER_DIR, precomputeSample: true });
+  const server = await startTestServer({ ...deps, ...o.deps, sampleDir, viewerDir: DEFAULT_VIEWER_DIR, precomputeSample: true });
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
   const page = await context.newPage();
   const consoleErrors: string[] = [];

@@ -270,3 +270,47 @@ describe.skipIf(!chromium)('viewer in headless Chromium', () => {
     expect(fx.consoleErrors).toEqual([]);
   }, 180_000);
 });
+
+describe.skipIf(!chromium)('viewer on a server without a generator', () => {
+  let fx: ViewerFixture;
+  let page: Page;
+  const reference = [[100, 50], [103, 46], [97, 46], [108, 50], [92, 50], [120, 80], [80, 80], [128, 115], [72, 115], [132, 145],
+    [68, 145], [112, 150], [88, 150], [114, 190], [86, 190], [115, 220], [85, 220]].map(([x, y]) => [x, y, 2]);
+
+  beforeAll(async () => {
+    const started = await startViewer({ deps: { generate: undefined, missing: { generate: 'no trained model' } }, scene: { reference_keypoints: reference } });
+    if ('skip' in started) throw new Error(`Chromium did not start: ${started.skip}`);
+    fx = started;
+    page = fx.page;
+    await page.goto(fx.server.url + '/');
+    await page.waitForFunction(() => (window as unknown as { __viewerReady?: boolean }).__viewerReady === true, undefined, { timeout: 60_000 });
+  });
+  afterAll(async () => {
+    await fx?.close();
+  });
+
+  it("shows the scene's reference skeleton, fitted, and says why", async () => {
+    const s = await viewer(page).state();
+    expect(s.samples).toBe(1);
+    expect(s.keypoints[9]).toEqual([132, 145, 1]);
+    expect(await page.locator('#status').textContent()).toMatch(/generate is not available on this server: no trained model.*reference skeleton/);
+    expect((await viewer(page).dump()).skinned).toBe(1);
+  });
+
+  it('moves a dragged joint by hand, refits, and undoes it', async () => {
+    const before = await viewer(page).state();
+    await dragOnPhoto(page, [132, 145], [150, 120]);
+    await waitForUpdate(page, before.updates);
+    const moved = await viewer(page).state();
+    expect(moved.keypoints[9][0]).toBeCloseTo(150, 0);
+    expect(moved.keypoints[9][1]).toBeCloseTo(120, 0);
+    expect(moved.keypoints[7]).toEqual(before.keypoints[7]);
+    expect(moved.fitId).not.toBe(before.fitId);
+    expect(moved.guidance['pose.png']).toBeDefined();
+    expect(moved.errors).toEqual([]);
+    await page.click('#undo');
+    await waitForUpdate(page, moved.updates);
+    expect((await viewer(page).state()).keypoints[9]).toEqual([132, 145, 1]);
+    expect(fx.consoleErrors).toEqual([]);
+  });
+});

@@ -11,13 +11,15 @@ export interface BrowserFit {
   backend: string;
   ms: number;
   body: unknown;
+  /** Every fitted body (the partner second for h2h skeletons). */
+  bodies: unknown[];
   glb: ArrayBuffer;
 }
 
 /** Which solver the in-browser fit uses: the fitter's choice (gradient on WebGL), or one by name. */
 export type BrowserSolver = 'auto' | 'gradient' | 'lm';
 
-type FitFn = (o: { skeleton: SkeletonFile; sample?: number; solver?: BrowserSolver }) => Promise<{ body: unknown; glb: Uint8Array }>;
+type FitFn = (o: { skeleton: SkeletonFile; sample?: number; partner?: boolean; solver?: BrowserSolver }) => Promise<{ body: unknown; bodies?: unknown[]; glb: Uint8Array }>;
 
 /** The fit function of this build, or null. */
 function fitFunction(): FitFn | null {
@@ -63,7 +65,7 @@ export async function fitInBrowser(skeleton: SkeletonFile, sample: number, solve
   if (!fit) throw new Error('the in-browser fitter is not part of this build');
   const backend = await startBackend();
   const t0 = performance.now();
-  const r = await fit({ skeleton, sample, solver });
+  const r = await fit({ skeleton, sample, solver, ...(skeleton.partner ? { partner: true } : {}) });
   const glb = r.glb.buffer.slice(r.glb.byteOffset, r.glb.byteOffset + r.glb.byteLength) as ArrayBuffer;
-  return { backend, ms: Math.round(performance.now() - t0), body: r.body, glb };
+  return { backend, ms: Math.round(performance.now() - t0), body: r.body, bodies: r.bodies?.length ? r.bodies : [r.body], glb };
 }

@@ -16,7 +16,7 @@ import { UndoStack } from './undo-stack.ts';
 type Box = [number, number, number, number];
 
 /** What undo brings back. */
-interface Snapshot { personBox: Box | null; objectBox: Box | null; pins: JointPin[]; sample: number }
+interface Snapshot { personBox: Box | null; objectBox: Box | null; pins: JointPin[]; sample: number; skeleton: SkeletonFile | null }
 
 interface ViewerState {
   health: Health | null;
@@ -61,7 +61,16 @@ const panel2d = new Panel2d($<HTMLCanvasElement>('canvas-2d'), {
     remember();
     state.pins = [...state.pins.filter((p) => p.joint !== joint), { joint, x, y }];
     setStatus(`${COCO_JOINTS[joint].replace('_', ' ')} pinned at ${Math.round(x)}, ${Math.round(y)}`);
-    void regenerate();
+    if (state.health?.capabilities.generate || !state.skeleton) {
+      void regenerate();
+      return;
+    }
+    // No generator on this server: the joint just moves (a hand edit), then guidance and fit follow.
+    const skel = structuredClone(state.skeleton);
+    skel.samples[state.sample].keypoints[joint] = [x, y, 1];
+    state.skeleton = skel;
+    state.guidance = {};
+    void sampleChanged();
   },
   boxChanged: (kind, box) => {
     remember();
@@ -89,7 +98,7 @@ function setStatus(text: string, error = false): void {
 }
 
 function remember(): void {
-  undo.push({ personBox: state.personBox, objectBox: state.objectBox, pins: state.pins, sample: state.sample });
+  undo.push({ personBox: state.personBox, objectBox: state.objectBox, pins: state.pins, sample: state.sample, skeleton: state.skeleton });
   $<HTMLButtonElement>('undo').disabled = false;
 }
 
@@ -248,7 +257,7 @@ async function refit(mine: number): Promise<void> {
     });
     if (!r || mine !== generation) return;
     state.browserBackend = r.backend;
-    state.fit = { id: '', body: r.body, bodies: [r.body], files: {}, ms: r.ms };
+    state.fit = { id: '', body: r.body, bodies: r.bodies, files: {}, ms: r.ms };
     state.glb = r.glb;
   } else {
     if (!state.health?.capabilities.fit) {
@@ -382,14 +391,11 @@ $('undo').addEventListener('click', () => {
   const s = undo.pop();
   $<HTMLButtonElement>('undo').disabled = undo.size === 0;
   if (!s) return;
-  const boxesChanged = JSON.stringify([s.personBox, s.objectBox, s.pins]) !== JSON.stringify([state.personBox, state.objectBox, state.pins]);
+  // The snapshot holds the skeleton itself: no need to generate again, only guidance and fit.
   Object.assign(state, s);
-  if (boxesChanged) void regenerate();
-  else {
-    state.guidance = {};
-    showSamplePicker();
-    void sampleChanged();
-  }
+  state.guidance = {};
+  showSamplePicker();
+  void sampleChanged();
 });
 $('photo-view').addEventListener('click', () => panel3d.photoView());
 document.addEventListener('keydown', (e) => {
