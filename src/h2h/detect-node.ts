@@ -22,6 +22,7 @@ import { NUM_JOINTS, type Keypoint } from '../skeleton/topology.ts';
 import { registerFileLoadRouter } from './file-load-router-node.ts';
 import { DEFAULT_DETECT_CONFIG, OBJECT_MODEL, PEOPLE_MODEL, SAME_PERSON_IOU } from './constants.ts';
 import { keypointBox } from './keypoint-box.ts';
+import { pickObject } from './pick-object.ts';
 import type { DetectConfig, DetectedObject, DetectedPerson, Detections } from './types.ts';
 
 const require = createRequire(import.meta.url);
@@ -200,4 +201,12 @@ const byScore = (a: { score: number }, b: { score: number }): number => b.score 
 const round = (v: number): number => Math.round(v * 1000) / 1000;
 function clip(b: readonly number[], img: { width: number; height: number }): Box {
   return [Math.max(0, b[0]), Math.max(0, b[1]), Math.min(img.width, b[2]), Math.min(img.height, b[3])];
+}
+
+/**
+ * `generate --object auto` in one call: detect the objects of `image` and pick the one for a person in `personBox`
+ * (pick-object.ts). Throws a one-line UsageError when there is none.
+ */
+export async function autoObject(image: RgbImage | string, personBox: Box): Promise<DetectedObject> {
+  return pickObject(await detect(image), personBox);
 }
