@@ -51,15 +51,20 @@ export function synthSample(o: SceneOptions): SynthSample {
   const n = templates.length;
   const block = Math.floor(o.index / n);
   const order = shuffled(n, new Rng(hashSeed(o.seed, block, 77)));
-  const template = templates[order[o.index % n]];
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const rng = root.fork(attempt);
-    const inter = template.build(rng);
-    if (inter.ikError > MAX_CONTACT_ERROR) continue;
-    const s = renderInteraction(inter, rng, o);
-    if (s) return s;
+  const first = order[o.index % n];
+  // the drawn template first; should it never frame well at this image size, the next ones
+  for (let k = 0; k < n; k++) {
+    const template = templates[(first + k) % n];
+    const attempts = k === 0 ? MAX_ATTEMPTS : 10;
+    for (let attempt = 0; attempt < attempts; attempt++) {
+      const rng = root.fork(k * 1000 + attempt);
+      const inter = template.build(rng);
+      if (inter.ikError > MAX_CONTACT_ERROR) continue;
+      const s = renderInteraction(inter, rng, o);
+      if (s) return s;
+    }
   }
-  throw new Error(`synthSample(): could not make sample ${o.index} (${template.action}/${template.category}) in ${MAX_ATTEMPTS} attempts`);
+  throw new Error(`synthSample(): could not make sample ${o.index} at ${o.width}x${o.height} with any template`);
 }
 
 function shuffled(n: number, rng: Rng): number[] {
