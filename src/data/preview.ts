@@ -1,9 +1,11 @@
 /**
  * Contact sheet of synthetic samples for a person to look at: a grid of scenes, each with the (erased) person's
- * skeleton, the person box (green), the object box (red) and, in h2h scenes, the partner's skeleton (cyan).
+ * skeleton, the person box (green), the object box (red) and, in h2h scenes, the partner's skeleton (cyan), labelled
+ * with action/category.
  */
 import { LIMBS } from '../skeleton/topology.ts';
 import type { SynthSample } from './types.ts';
+import { GLYPH_ADVANCE, GLYPH_HEIGHT, drawText } from './glyphs.ts';
 
 export interface ContactSheet {
   data: Uint8Array;
@@ -21,7 +23,7 @@ const LIMB_COLOURS: ReadonlyArray<readonly [number, number, number]> = LIMBS.map
   return [255, 230, 0] as const;
 });
 
-export function contactSheet(samples: readonly SynthSample[], cols = 4, cell = 256, gap = 4): ContactSheet {
+export function contactSheet(samples: readonly SynthSample[], cols = 4, cell = 256, gap = 4, labels = true): ContactSheet {
   const rows = Math.ceil(samples.length / cols);
   const W = cols * cell + (cols + 1) * gap, H = rows * cell + (rows + 1) * gap;
   const out = new Uint8Array(W * H * 3).fill(255);
@@ -74,6 +76,16 @@ export function contactSheet(samples: readonly SynthSample[], cols = 4, cell = 2
         for (let dy = -2; dy <= 2; dy++) for (let dx = -2; dx <= 2; dx++) if (dx * dx + dy * dy <= 5) put(Math.round(kp[0] * k) + dx, Math.round(kp[1] * k) + dy, col);
       }
     });
+    if (labels) {
+      const text = `${s.template.action}/${s.template.category}`;
+      const w = Math.min(cw, text.length * GLYPH_ADVANCE + 4);
+      // a darkened strip behind white text
+      for (let y = 0; y < GLYPH_HEIGHT + 4 && y < ch; y++) for (let x = 0; x < w; x++) {
+        const o = ((oy + y) * W + ox + x) * 3;
+        out[o] *= 0.35; out[o + 1] *= 0.35; out[o + 2] *= 0.35;
+      }
+      drawText(text, 2, 2, cw - 4, (x, y) => put(x, y, [255, 255, 255]));
+    }
   });
   return { data: out, width: W, height: H, channels: 3 };
 }
