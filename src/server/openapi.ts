@@ -1,5 +1,6 @@
 /** The OpenAPI 3.1 document of the JSON API, built from the same zod schemas that validate the requests. */
 import { z } from 'zod';
+import { bodyFileSchema, skeletonFileSchema } from '../data/formats.ts';
 import { DEFAULT_LIMITS, IMAGE_TYPES } from './constants.ts';
 import {
   detectRequestSchema, editRequestSchema, fitRequestSchema, generateRequestSchema, guidanceRequestSchema, h2hRequestSchema,
@@ -27,12 +28,32 @@ const ERROR_TEXT: Record<number, string> = {
   502: 'the image-generation server failed', 503: 'the compute queue is full; retry',
 };
 
-function jsonPost(summary: string, schema: z.ZodType, ok: string, extra: number[] = []) {
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const fileUrls = { type: 'object', additionalProperties: { type: 'string' }, description: 'file name -> URL under /api/files' };
+
+/** Response schemas shared by several routes. */
+const RESPONSES = {
+  Skeleton: schemaOf(skeletonFileSchema),
+  Body: schemaOf(bodyFileSchema),
+  ImageInfo: { type: 'object', required: ['id', 'width', 'height', 'url'], properties: { id: { type: 'string' }, width: { type: 'integer' }, height: { type: 'integer' }, url: { type: 'string' } } },
+  SkeletonResult: { type: 'object', required: ['id', 'skeleton', 'files', 'ms'], properties: { id: { type: 'string' }, skeleton: ref('Skeleton'), files: fileUrls, ms: { type: 'number' } } },
+  FitResult: { type: 'object', required: ['id', 'body', 'bodies', 'files', 'ms'], properties: { id: { type: 'string' }, body: ref('Body'), bodies: { type: 'array', items: ref('Body') }, files: fileUrls, ms: { type: 'number' } } },
+  FilesResult: { type: 'object', required: ['id', 'files'], properties: { id: { type: 'string' }, files: fileUrls } },
+  Job: {
+    type: 'object', required: ['id', 'state', 'progress', 'message'],
+    properties: {
+      id: { type: 'string' }, state: { enum: ['queued', 'running', 'done', 'failed'] }, progress: { type: 'number', minimum: 0, maximum: 1 },
+      message: { type: 'string' }, result: ref('FilesResult'), error: { type: 'string' },
+    },
+  },
+};
+
+function jsonPost(summary: string, schema: z.ZodType, ok: string, okSchema: Record<string, unknown> = { type: 'object' }, extra: number[] = []) {
   return {
     post: {
       summary,
       requestBody: { required: true, content: { 'application/json': { schema: schemaOf(schema) } } },
-      responses: { '200': { description: ok, content: { 'application/json': { schema: { type: 'object' } } } }, ...errors([400, 404, 413, 501, 503, ...extra]) },
+      responses: { '200': { description: ok, content: { 'application/json': { schema: okSchema } } }, ...errors([400, 404, 413, 501, 503, ...extra]) },
     },
   };
 }
@@ -56,26 +77,29 @@ export function openApiDocument(limits: ServerLimits = DEFAULT_LIMITS, version =
           summary: `Upload an image (PNG, JPEG or WebP, at most ${limits.uploadBytes} bytes)`,
           requestBody: { required: true, content: Object.fromEntries(IMAGE_TYPES.map((t) => [t, { schema: { type: 'string', format: 'binary' } }])) },
           responses: {
-            '201': { description: 'stored: {id, width, height, url}' },
+            '201': { description: 'stored: {id, width, height, url}', content: { 'application/json': { schema: ref('ImageInfo') } } },
             ...errors([400, 413, 415, 422]),
           },
         },
       },
-      '/api/generate': jsonPost('Generate skeletons for a person in the person box interacting with the object box', generateRequestSchema(limits.maxSamples), '{id, skeleton, files, ms}'),
-      '/api/h2h': jsonPost('Generate a skeleton interacting with a partner person', h2hRequestSchema(limits.maxSamples), '{id, skeleton, files, ms}'),
-      '/api/fit': jsonPost('Fit the 3D body to one sample of a skeleton', fitRequestSchema, '{id, body, bodies, files: body.json, body.glb, body.obj}', [422]),
-      '/api/detect': jsonPost('Detect people and objects in an uploaded image', detectRequestSchema, '{image, people, objects}'),
-      '/api/guidance': jsonPost('OpenPose map, OpenPose JSON, mask and overlay for a skeleton', guidanceRequestSchema, '{id, files}'),
+      '/api/generate': jsonPost('Generate skeletons for a person in the person box interacting with the object box', generateRequestSchema(limits.maxSamples), 'the skeletons (ranked best first) and the guidance files of sample 0', ref('SkeletonResult')),
+      '/api/h2h': jsonPost('Generate a skeleton interacting with a partner person', h2hRequestSchema(limits.maxSamples), 'the skeletons with the partner, and the guidance files', ref('SkeletonResult')),
+      '/api/fit': jsonPost('Fit the 3D body to one sample of a skeleton', fitRequestSchema, 'body.json objects and the files body.json, body.glb, body.obj', ref('FitResult'), [422]),
+      '/api/detect': jsonPost('Detect people and objects in an uploaded image', detectRequestSchema, '{image, people: [{box, keypoints, score}], objects: [{box, category, score}]}'),
+      '/api/guidance': jsonPost('OpenPose map, OpenPose JSON, mask and overlay for a skeleton', guidanceRequestSchema, 'the files', ref('FilesResult')),
       '/api/edit': {
         post: {
           ...jsonPost('Start an edit on a ComfyUI or AUTOMATIC1111 server', editRequestSchema, '').post,
-          responses: { '202': { description: 'the job: {id, state, progress, message}; poll /api/jobs/{id}' }, ...errors([400, 404, 413, 501, 503]) },
+          responses: {
+            '202': { description: 'the job; poll /api/jobs/{id}', content: { 'application/json': { schema: ref('Job') } } },
+            ...errors([400, 404, 413, 501, 503]),
+          },
         },
       },
       '/api/jobs/{id}': {
         get: {
           summary: 'State of an edit job', parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
-          responses: { '200': { description: '{id, state: queued|running|done|failed, progress, message, result?, error?}' }, ...errors([404]) },
+          responses: { '200': { description: 'the job', content: { 'application/json': { schema: ref('Job') } } }, ...errors([404]) },
         },
       },
       '/api/files/{id}/{name}': {
@@ -89,6 +113,6 @@ export function openApiDocument(limits: ServerLimits = DEFAULT_LIMITS, version =
         },
       },
     },
-    components: { schemas: { Error: errorSchema } },
+    components: { schemas: { Error: errorSchema, ...RESPONSES } },
   };
 }

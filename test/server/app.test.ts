@@ -35,6 +35,11 @@ describe('createApp: JSON API over fake domain functions', () => {
     }
     const gen = doc.paths['/api/generate'].post.requestBody!.content['application/json'].schema;
     expect(Object.keys(gen.properties!)).toEqual(expect.arrayContaining(['image', 'person_box', 'object_box', 'pins', 'samples']));
+    // Every $ref points at a component that exists.
+    const text = JSON.stringify(doc);
+    const components = (doc as unknown as { components: { schemas: Record<string, unknown> } }).components.schemas;
+    for (const [, name] of text.matchAll(/"#\/components\/schemas\/([A-Za-z]+)"/g)) expect(components[name], name).toBeDefined();
+    expect(Object.keys(components)).toEqual(expect.arrayContaining(['Skeleton', 'Body', 'SkeletonResult', 'FitResult', 'Job']));
   });
 
   it('generates, stores the files and serves them back', async () => {
