@@ -131,7 +131,63 @@ export interface EvalH2hOptions {
   /** Samples generated per scene (the hand check uses all of them; top-N/SPD the best-ranked). [5] */
   samplesPerScene?: number;
   seed?: number;
+  /** Where the conditioning partner skeleton comes from: the data set's (default) or the detector's. */
+  partner?: 'data' | 'detected';
+  /** Use only the first `limit` samples. */
+  limit?: number;
   onProgress?: (done: number, total: number) => void;
+}
+
+/** How well the detector found the partners (evaluation with `partner: 'detected'`). */
+export interface PartnerDetectionStats {
+  scenes: number;
+  /** Scenes where a detected person matched the partner box, in %. */
+  found: number;
+  /** Median distance of matched joints (GT visible, detected c >= 0.3) in partner box heights. */
+  medianJointError: number;
+  /** Share of the partners' visible joints the detector found (c >= 0.3), in %. */
+  jointRecall: number;
+}
+
+/**
+ * Replace each sample's partner skeleton with the detector's (matched by the partner box). A partner that is not
+ * found gets all joints missing (c = 0), as h2h would refuse it and the model then sees only the box.
+ */
+export async function detectPartners(samples: H2hSample[]): Promise<{ samples: H2hSample[]; stats: PartnerDetectionStats }> {
+  const { detect } = await import('./detect-node.ts');
+  const { matchPartner } = await import('./match-partner.ts');
+  const { readImage } = await import('../io/image.ts');
+  const cache = new Map<string, Awaited<ReturnType<typeof detect>>>();
+  let found = 0, visible = 0, recalled = 0;
+  const errors: number[] = [];
+  const out: H2hSample[] = [];
+  for (const s of samples) {
+    let d = cache.get(s.imagePath);
+    if (!d) { d = await detect(await readImage(s.imagePath)); cache.set(s.imagePath, d); }
+    let kps: Keypoint[];
+    try {
+      kps = matchPartner(d, s.partner.box).keypoints;
+      found++;
+    } catch {
+      kps = s.partner.keypoints.map((): Keypoint => [0, 0, 0]);
+    }
+    const h = s.partner.box[3] - s.partner.box[1];
+    s.partner.keypoints.forEach((g, j) => {
+      if (!(g[2] > 0)) return;
+      visible++;
+      if (kps[j][2] >= 0.3) { recalled++; errors.push(Math.hypot(kps[j][0] - g[0], kps[j][1] - g[1]) / h); }
+    });
+    out.push({ ...s, partner: { ...s.partner, keypoints: kps } });
+  }
+  errors.sort((a, b) => a - b);
+  return {
+    samples: out,
+    stats: {
+      scenes: samples.length, found: samples.length ? (100 * found) / samples.length : NaN,
+      medianJointError: errors.length ? errors[errors.length >> 1] : NaN,
+      jointRecall: visible ? (100 * recalled) / visible : NaN,
+    },
+  };
 }
 
 /** Predictions (image pixels, best first) of an h2h model for every sample whose partner lies in the crop. */
@@ -163,16 +219,20 @@ export function scoreH2h(samples: H2hSample[], preds: Array<Keypoint[][] | null>
 }
 
 /** Evaluate an h2h model and the mean / nearest baselines (statistics of its training set) on a held-out set. */
-export async function evaluateH2h(model: Diffuser, baseline: BaselineStats | null, o: EvalH2hOptions, backbone?: Backbone): Promise<{ model: H2hEvalResult; mean?: H2hEvalResult; nearest?: H2hEvalResult; scenes: number }> {
+export async function evaluateH2h(model: Diffuser, baseline: BaselineStats | null, o: EvalH2hOptions, backbone?: Backbone): Promise<{ model: H2hEvalResult; mean?: H2hEvalResult; nearest?: H2hEvalResult; scenes: number; partnerDetection?: PartnerDetectionStats }> {
   await initBackend();
-  const samples = await readH2hSamples(o.data);
+  let samples = await readH2hSamples(o.data);
   if (!samples.length) throw new UsageError(`data set ${o.data} has no person with a partner (partner_id)`);
+  if (o.limit) samples = samples.slice(0, o.limit);
   const bb = backbone ?? await mobileNetV2Backbone(model.config.backboneInput);
-  const result = scoreH2h(samples, await h2hModelPredictions(model, samples, bb, o.data, o));
-  if (!baseline) return { model: result, scenes: samples.length };
+  // the conditioning partner may come from the detector; scoring always uses the data set's partner
+  const det = o.partner === 'detected' ? await detectPartners(samples) : null;
+  const result = scoreH2h(samples, await h2hModelPredictions(model, det?.samples ?? samples, bb, o.data, o));
+  if (!baseline) return { model: result, scenes: samples.length, ...(det ? { partnerDetection: det.stats } : {}) };
   const asBaseline = (s: H2hSample) => ({ personBox: s.personBox, objectBox: s.objectBox, category: s.category, action: s.action });
   return {
     scenes: samples.length,
+    ...(det ? { partnerDetection: det.stats } : {}),
     model: result,
     mean: scoreH2h(samples, samples.map((s) => [meanBaseline(baseline, asBaseline(s))])),
     nearest: scoreH2h(samples, samples.map((s) => [nearestBaseline(baseline, asBaseline(s))])),

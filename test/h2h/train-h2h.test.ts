@@ -111,4 +111,13 @@ describe('h2h data, training and the shipped-model path', () => {
     expect(j.baselines.mean.metrics.scored).toBe(3);
     expect(j.baselines.nearest.handContact.gtRate).toBe(100);
   });
+
+  it('pinplace h2h-eval --partner detected conditions on detected partners and reports how well they were found', async () => {
+    const r = await run(['h2h-eval', '--data', data, '--model', modelDir, '--samples', '1', '--partner', 'detected', '--limit', '2', '--json']);
+    expect(r.code, r.err).toBe(0);
+    const j = JSON.parse(r.out.trim().split('\n').pop()!);
+    expect(j.scenes).toBe(2);
+    expect(j.partner_detection.found).toBe(100);
+    expect(j.partner_detection.medianJointError).toBeLessThan(0.05);
+  });
 });

@@ -5,7 +5,7 @@
  * object box, the hand-contact rate, and the mean / nearest baselines of the model's training set.
  */
 import type { CommandDef } from '../command.ts';
-import { parseIntFlag, parseNumberFlag, requireOption } from '../options.ts';
+import { parseChoiceFlag, parseIntFlag, parseNumberFlag, requireOption } from '../options.ts';
 import { initBackend } from '../../backend.ts';
 import type { H2hEvalResult } from '../../h2h/evaluate.ts';
 
@@ -68,6 +68,8 @@ export const h2hEvalCommand: CommandDef = {
       .option('--data <dir>', 'held-out h2h data set')
       .option('--model <dir>', 'h2h model directory (default: the shipped models/h2h)')
       .option('--samples <n>', 'samples per scene (the hand check counts each)', '5')
+      .option('--partner <from>', 'partner skeleton for the model: data (the data set) or detected (pinplace detect)', 'data')
+      .option('--limit <n>', 'evaluate the first N scenes only')
       .option('--seed <s>', 'seed', '1');
   },
   async run(opts, io) {
@@ -78,12 +80,18 @@ export const h2hEvalCommand: CommandDef = {
     const dir = (opts.model as string | undefined) ?? DEFAULT_H2H_MODEL_DIR;
     const samplesPerScene = parseIntFlag(opts.samples, '--samples', 1, 64);
     const seed = parseIntFlag(opts.seed, '--seed', 0);
+    const partner = parseChoiceFlag(opts.partner ?? 'data', '--partner', ['data', 'detected'] as const);
+    const limit = opts.limit === undefined ? undefined : parseIntFlag(opts.limit, '--limit', 1);
     const { model } = await readH2hModel(dir);
-    const r = await evaluateH2h(model, await readBaselineStats(dir), { data, samplesPerScene, seed });
-    io.out(`${r.scenes} scenes of ${data}, model ${dir}`);
+    const r = await evaluateH2h(model, await readBaselineStats(dir), { data, samplesPerScene, seed, partner, limit });
+    io.out(`${r.scenes} scenes of ${data}, model ${dir}, partner skeleton from ${partner === 'data' ? 'the data set' : 'the detector'}`);
+    if (r.partnerDetection) {
+      const p = r.partnerDetection;
+      io.out(`partner detection: found ${p.found.toFixed(1)} %, joint recall ${p.jointRecall.toFixed(1)} %, median joint error ${(100 * p.medianJointError).toFixed(1)} % of the box height`);
+    }
     io.out(row('model', r.model));
     if (r.mean) io.out(row('mean', r.mean));
     if (r.nearest) io.out(row('nearest', r.nearest));
-    return { data, model: dir, scenes: r.scenes, samples_per_scene: samplesPerScene, result: r.model, baselines: { mean: r.mean, nearest: r.nearest } };
+    return { data, model: dir, scenes: r.scenes, samples_per_scene: samplesPerScene, partner, partner_detection: r.partnerDetection, result: r.model, baselines: { mean: r.mean, nearest: r.nearest } };
   },
 };
