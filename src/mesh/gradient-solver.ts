@@ -4,7 +4,6 @@
  * sitting legs) is its own batch entry, and per person the lowest final cost wins.
  */
 import * as tf from '@tensorflow/tfjs';
-import { matMul } from '../tensor/matmul.ts';
 import { FIT_STAGES, GRADIENT_CONFIG, type StageWeights, YAW_STARTS } from './constants.ts';
 import {
   activeParams, candidateOrientations, describeFit, getDefaultJointModel, initialGuess, legStarts, targetArray, targetScale, turnAboutBodyY,
@@ -75,7 +74,7 @@ export async function fitPeopleGradient(targets: FitTarget[], o: GradientFitOpti
       const opt = tf.train.adam(lr);
       for (let s = 0; s < stage.iterations * steps; s++) {
         opt.minimize(() => {
-          const pose = matMul(tf.concat([root, body, fixed], 1), permMat) as tf.Tensor2D;
+          const pose = tf.matMul(tf.concat([root, body, fixed], 1), permMat) as tf.Tensor2D;
           return tf.sum(costTf(mt, pose, betas, trans, data, stage)) as tf.Scalar;
         }, false, vars);
         totalSteps++;
@@ -84,7 +83,7 @@ export async function fitPeopleGradient(targets: FitTarget[], o: GradientFitOpti
       weight.dispose();
       await tf.nextFrame?.();
     }
-    const poseAll = tf.tidy(() => matMul(tf.concat([root, body, fixed], 1), permMat));
+    const poseAll = tf.tidy(() => tf.matMul(tf.concat([root, body, fixed], 1), permMat));
     const [r, be, t] = await Promise.all([poseAll.data(), betas.data(), trans.data()]);
     poseAll.dispose();
     const last = stages[stages.length - 1];

@@ -68,7 +68,11 @@ export function regressJoints(regressor: tf.Tensor2D, v: tf.Tensor3D): tf.Tensor
  * the gradient of tf.gather needs a kernel the wasm backend lacks).
  */
 export function selectRows(x: tf.Tensor3D, idx: number[]): tf.Tensor3D {
-  const J = x.shape[1];
+  const [N, J, K] = x.shape;
+  // cheap cases first: all rows, a contiguous range, one row repeated
+  if (idx.length === J && idx.every((j, r) => j === r)) return x;
+  if (idx.every((j, r) => j === idx[0] + r)) return tf.slice(x, [0, idx[0], 0], [N, idx.length, K]);
+  if (idx.every((j) => j === idx[0])) return tf.tile(tf.slice(x, [0, idx[0], 0], [N, 1, K]), [1, idx.length, 1]);
   const key = `${J}:${idx.join(',')}`;
   let sel = _selectors.get(key);
   if (!sel || sel.isDisposed) {
@@ -100,8 +104,8 @@ export function rodrigues(aa: tf.Tensor3D): tf.Tensor4D {
   const [N, J] = aa.shape;
   const theta = tf.sqrt(tf.add(tf.sum(tf.square(aa), -1, true), 1e-8)); // [N,J,1]
   const axis = tf.div(aa, theta); // [N,J,3]
-  const K = tf.reshape(matMul(tf.reshape(axis, [N * J, 3]), skewBasis()), [N * J, 3, 3]);
-  const K2 = matMul(K, K);
+  const K = tf.reshape(tf.matMul(tf.reshape(axis, [N * J, 3]), skewBasis()), [N * J, 3, 3]);
+  const K2 = tf.matMul(K, K);
   const s = tf.reshape(tf.sin(theta), [N * J, 1, 1]);
   const c = tf.reshape(tf.sub(1, tf.cos(theta)), [N * J, 1, 1]);
   const R = tf.add(tf.add(tf.eye(3).reshape([1, 3, 3]), tf.mul(s, K)), tf.mul(c, K2));
@@ -139,8 +143,8 @@ export function rigidTransforms(R: tf.Tensor4D, joints: tf.Tensor3D, parents: Ar
       const Rp = tf.reshape(selectRows(prevR!, slot), [N * n, 3, 3]);
       const Pp = selectRows(prevP!, slot); // [N,n,3]
       // G_k = G_parent [R_k | rel_k]: rotation R_p R_k, position P_p + R_p rel_k
-      Rgl = tf.reshape(matMul(Rp, tf.reshape(Rl, [N * n, 3, 3])), [N, n, 9]) as tf.Tensor3D;
-      Pl = tf.add(Pp, tf.reshape(matMul(Rp, tf.reshape(rl, [N * n, 3, 1])), [N, n, 3])) as tf.Tensor3D;
+      Rgl = tf.reshape(tf.matMul(Rp, tf.reshape(Rl, [N * n, 3, 3])), [N, n, 9]) as tf.Tensor3D;
+      Pl = tf.add(Pp, tf.reshape(tf.matMul(Rp, tf.reshape(rl, [N * n, 3, 1])), [N, n, 3])) as tf.Tensor3D;
     }
     Rs.push(Rgl);
     Ps.push(Pl);
@@ -187,7 +191,7 @@ export function lbs(betas: tf.Tensor2D, pose: tf.Tensor2D, trans: tf.Tensor2D, m
     const { Rg: RgL, P: PL } = rigidTransforms(R, joints, m.parents, levels);
     const Rg = tf.reshape(selectRows(tf.reshape(RgL, [N, J, 9]) as tf.Tensor3D, levels.order), [N, J, 3, 3]); // [N,J,3,3]
     const P = selectRows(PL, levels.order); // [N,J,3]
-    const RJ = tf.reshape(matMul(tf.reshape(Rg, [N * J, 3, 3]), tf.reshape(joints, [N * J, 3, 1])), [N, J, 3]);
+    const RJ = tf.reshape(tf.matMul(tf.reshape(Rg, [N * J, 3, 3]), tf.reshape(joints, [N * J, 3, 1])), [N, J, 3]);
     const A = tf.concat([Rg, tf.reshape(tf.sub(P, RJ), [N, J, 3, 1])], 3); // [N,J,3,4]
     // 5. skinning: T_v = sum_k w_vk A_k: [V,J] x [J, N*12] -> [V, N*12]
     const Aflat = tf.reshape(tf.transpose(tf.reshape(A, [N, J, 12]), [1, 0, 2]), [J, N * 12]);

@@ -4,7 +4,6 @@
  * Same terms and weights as the TypeScript version; a test checks that both give the same cost.
  */
 import * as tf from '@tensorflow/tfjs';
-import { matMul } from '../tensor/matmul.ts';
 import { BETA_LIMIT, FIT_WEIGHTS, type StageWeights } from './constants.ts';
 import type { JointModel } from './joint-model.ts';
 import { POSE_LOWER, POSE_UPPER } from './kinematics.ts';
@@ -68,8 +67,8 @@ export function disposeJointModelTensors(t: JointModelTensors): void {
 export function cocoJointsTf(m: JointModelTensors, pose: tf.Tensor2D, betas: tf.Tensor2D, t: tf.Tensor2D): tf.Tensor3D {
   const N = pose.shape[0];
   // rest joints J = J0 + betas SJ^T: [N,24,3]; face points likewise [N,5,3]
-  const rest = tf.add(tf.reshape(matMul(betas, m.SJt), [N, 24, 3]), m.J0) as tf.Tensor3D;
-  const face = tf.add(tf.reshape(matMul(betas, m.SFt), [N, 5, 3]), m.F0);
+  const rest = tf.add(tf.reshape(tf.matMul(betas, m.SJt), [N, 24, 3]), m.J0) as tf.Tensor3D;
+  const face = tf.add(tf.reshape(tf.matMul(betas, m.SFt), [N, 5, 3]), m.F0);
   const R = rodrigues(tf.reshape(pose, [N, 24, 3]) as tf.Tensor3D);
   const { Rg, P } = rigidTransforms(R, rest, m.parents, m.levels);
   const ord = m.levels.order;
@@ -80,7 +79,7 @@ export function cocoJointsTf(m: JointModelTensors, pose: tf.Tensor2D, betas: tf.
   const Jh = tf.slice(rest, [0, m.headJoint, 0], [N, 1, 3]);
   // face = P_head + R_head (F - J_head)
   const off = tf.transpose(tf.sub(face, Jh), [0, 2, 1]); // [N,3,5]
-  const facePosed = tf.add(tf.transpose(matMul(Rh, off), [0, 2, 1]), Ph);
+  const facePosed = tf.add(tf.transpose(tf.matMul(Rh, off), [0, 2, 1]), Ph);
   return tf.add(tf.concat([facePosed, body], 1), tf.reshape(t, [N, 1, 3])) as tf.Tensor3D;
 }
 
