@@ -131,8 +131,11 @@ export interface EvalH2hOptions {
   /** Samples generated per scene (the hand check uses all of them; top-N/SPD the best-ranked). [5] */
   samplesPerScene?: number;
   seed?: number;
-  /** Where the conditioning partner skeleton comes from: the data set's (default) or the detector's. */
-  partner?: 'data' | 'detected';
+  /**
+   * Where the conditioning partner skeleton comes from: the data set's (default), the detector's, or none (every
+   * joint missing: the model sees the partner's box only; measures what the skeleton tokens add).
+   */
+  partner?: 'data' | 'detected' | 'none';
   /** Use only the first `limit` samples. */
   limit?: number;
   onProgress?: (done: number, total: number) => void;
@@ -227,7 +230,10 @@ export async function evaluateH2h(model: Diffuser, baseline: BaselineStats | nul
   const bb = backbone ?? await mobileNetV2Backbone(model.config.backboneInput);
   // the conditioning partner may come from the detector; scoring always uses the data set's partner
   const det = o.partner === 'detected' ? await detectPartners(samples) : null;
-  const result = scoreH2h(samples, await h2hModelPredictions(model, det?.samples ?? samples, bb, o.data, o));
+  const conditioning = o.partner === 'none'
+    ? samples.map((s) => ({ ...s, partner: { ...s.partner, keypoints: s.partner.keypoints.map((): Keypoint => [0, 0, 0]) } }))
+    : det?.samples ?? samples;
+  const result = scoreH2h(samples, await h2hModelPredictions(model, conditioning, bb, o.data, o));
   if (!baseline) return { model: result, scenes: samples.length, ...(det ? { partnerDetection: det.stats } : {}) };
   const asBaseline = (s: H2hSample) => ({ personBox: s.personBox, objectBox: s.objectBox, category: s.category, action: s.action });
   return {

@@ -68,7 +68,7 @@ export const h2hEvalCommand: CommandDef = {
       .option('--data <dir>', 'held-out h2h data set')
       .option('--model <dir>', 'h2h model directory (default: the shipped models/h2h)')
       .option('--samples <n>', 'samples per scene (the hand check counts each)', '5')
-      .option('--partner <from>', 'partner skeleton for the model: data (the data set) or detected (pinplace detect)', 'data')
+      .option('--partner <from>', 'partner skeleton for the model: data (the data set), detected (pinplace detect) or none (box only)', 'data')
       .option('--limit <n>', 'evaluate the first N scenes only')
       .option('--seed <s>', 'seed', '1');
   },
@@ -80,11 +80,11 @@ export const h2hEvalCommand: CommandDef = {
     const dir = (opts.model as string | undefined) ?? DEFAULT_H2H_MODEL_DIR;
     const samplesPerScene = parseIntFlag(opts.samples, '--samples', 1, 64);
     const seed = parseIntFlag(opts.seed, '--seed', 0);
-    const partner = parseChoiceFlag(opts.partner ?? 'data', '--partner', ['data', 'detected'] as const);
+    const partner = parseChoiceFlag(opts.partner ?? 'data', '--partner', ['data', 'detected', 'none'] as const);
     const limit = opts.limit === undefined ? undefined : parseIntFlag(opts.limit, '--limit', 1);
     const { model } = await readH2hModel(dir);
     const r = await evaluateH2h(model, await readBaselineStats(dir), { data, samplesPerScene, seed, partner, limit });
-    io.out(`${r.scenes} scenes of ${data}, model ${dir}, partner skeleton from ${partner === 'data' ? 'the data set' : 'the detector'}`);
+    io.out(`${r.scenes} scenes of ${data}, model ${dir}, partner skeleton from ${{ data: 'the data set', detected: 'the detector', none: 'nowhere (box only)' }[partner]}`);
     if (r.partnerDetection) {
       const p = r.partnerDetection;
       io.out(`partner detection: found ${p.found.toFixed(1)} %, joint recall ${p.jointRecall.toFixed(1)} %, median joint error ${(100 * p.medianJointError).toFixed(1)} % of the box height`);
