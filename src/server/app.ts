@@ -89,6 +89,7 @@ export function createApp(deps: ServerDeps): PinplaceApp {
     res.json({
       ok: true, backend: deps.backend ?? null, capabilities: service.capabilities(),
       bodyModel: bodyModelPath !== null && existsSync(bodyModelPath),
+      editServer: deps.editServer ?? null,
       missing: deps.missing ?? {}, queue: { pending: service.queue.pending, completed: service.queue.completed },
     });
   });

@@ -43,7 +43,7 @@ export async function startServer(o: StartOptions = {}): Promise<RunningServer> 
   log.info({ built: bundle.built, ms: bundle.ms }, bundle.built ? 'viewer bundle built' : 'viewer bundle up to date');
   const app = createApp({
     outDir: resolve(o.outDir ?? join(process.cwd(), 'out', 'serve')),
-    logger: log, backend: backend.backend, ...domain, ...o.deps,
+    logger: log, backend: backend.backend, editServer: process.env.PINPLACE_SERVER?.trim() || null, ...domain, ...o.deps,
   });
   const server = app.listen(port, o.host ?? DEFAULT_HOST);
   await new Promise<void>((ok, fail) => {

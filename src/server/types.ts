@@ -88,6 +88,8 @@ export interface ServerDeps {
   sampleDir?: string | null;
   /** Where the viewer's static files are (index.html, dist/); null serves no viewer. */
   viewerDir?: string | null;
+  /** The image-generation server the viewer suggests for edits (PINPLACE_SERVER in `pinplace serve`). */
+  editServer?: string | null;
   /** Folder of the body model files the in-browser fitter fetches (/assets/body-model/*.npz); null for none. */
   bodyModelDir?: string | null;
   /** The tfjs backend the server computes on (shown by /api/health and the viewer). */

@@ -13,7 +13,7 @@ describe('createApp: JSON API over fake domain functions', () => {
   const fakes = fakeDeps();
 
   beforeAll(async () => {
-    srv = await startTestServer({ ...fakes.deps, limits: { uploadBytes: 200_000, maxImagePixels: 200 * 150 } });
+    srv = await startTestServer({ ...fakes.deps, editServer: 'http://127.0.0.1:8188', limits: { uploadBytes: 200_000, maxImagePixels: 200 * 150 } });
     const res = await fetch(`${srv.url}/api/images`, { method: 'POST', headers: { 'content-type': 'image/png' }, body: await testImagePng() });
     expect(res.status).toBe(201);
     const info = (await res.json()) as { id: string; width: number; height: number; url: string };
@@ -24,7 +24,7 @@ describe('createApp: JSON API over fake domain functions', () => {
 
   it('answers health with capabilities and the backend', async () => {
     const h = await (await fetch(`${srv.url}/api/health`)).json();
-    expect(h).toMatchObject({ ok: true, backend: 'fake', capabilities: { generate: true, fit: true, h2h: true, detect: true, edit: true, guidanceFiles: true } });
+    expect(h).toMatchObject({ ok: true, backend: 'fake', editServer: 'http://127.0.0.1:8188', capabilities: { generate: true, fit: true, h2h: true, detect: true, edit: true, guidanceFiles: true } });
   });
 
   it('describes every route in /api/openapi.json', async () => {

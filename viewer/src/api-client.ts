@@ -12,6 +12,8 @@ export interface Health {
   missing: Record<string, string>;
   /** Whether the server has the body model the in-browser fitter fetches. */
   bodyModel: boolean;
+  /** The image-generation server this server suggests for edits, if any. */
+  editServer: string | null;
 }
 
 export class ApiError extends Error {

@@ -304,6 +304,8 @@ async function boot(): Promise<void> {
   if (!health) return;
   state.health = health;
   showBackends();
+  const editServer = $<HTMLInputElement>('edit-server');
+  if (!editServer.value && health.editServer) editServer.value = health.editServer;
   const sample = await busy('loading the sample scene', () => api.sample());
   if (sample?.available && sample.image && sample.scene) {
     await setImage(sample.image);
