@@ -139,9 +139,10 @@ export function createApp(deps: ServerDeps): PinplaceApp {
 
   if (viewerDir) {
     const index = join(viewerDir, 'index.html');
+    const bundle = join(viewerDir, 'dist', 'main.js');
     app.get('/', (_req, res) => {
-      if (!existsSync(index)) {
-        res.status(404).json({ error: `the viewer is not installed (${index} missing)`, code: 'not_found' });
+      if (!existsSync(index) || !existsSync(bundle)) {
+        res.status(503).type('text/plain').send(`The viewer is not built (${existsSync(index) ? bundle : index} is missing): run \`npm run build:viewer\` (needs the esbuild dev dependency). The JSON API is at /api/openapi.json.\n`);
         return;
       }
       res.setHeader('Cache-Control', 'no-cache');

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { initBackend } from '../backend.ts';
-import { UsageError } from '../errors.ts';
+import { oneLine, UsageError } from '../errors.ts';
 import { createApp, DEFAULT_VIEWER_DIR, PACKAGE_ROOT, type PinplaceApp } from './app.ts';
 import { DEFAULT_HOST, DEFAULT_PORT } from './constants.ts';
 import { loadDomain } from './domain-node.ts';
@@ -38,9 +38,13 @@ export async function startServer(o: StartOptions = {}): Promise<RunningServer> 
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be an integer 0-65535, got ${port}`);
   const backend = await initBackend();
   log.info({ backend: backend.backend }, backend.message);
-  const [domain, bundle] = await Promise.all([loadDomain(), ensureViewerBundle({ viewerDir: DEFAULT_VIEWER_DIR })]);
+  const [domain, bundle] = await Promise.all([
+    loadDomain(),
+    ensureViewerBundle({ viewerDir: DEFAULT_VIEWER_DIR }).catch((err: unknown) => ({ error: oneLine(err) })),
+  ]);
   for (const [name, why] of Object.entries(domain.missing ?? {})) log.warn({ capability: name }, `${name} unavailable: ${why}`);
-  log.info({ built: bundle.built, ms: bundle.ms }, bundle.built ? 'viewer bundle built' : 'viewer bundle up to date');
+  if ('error' in bundle) log.error(`the viewer bundle could not be built (${bundle.error}); the API still works`);
+  else log.info({ built: bundle.built, ms: bundle.ms }, bundle.built ? 'viewer bundle built' : 'viewer bundle up to date');
   const app = createApp({
     outDir: resolve(o.outDir ?? join(process.cwd(), 'out', 'serve')),
     logger: log, backend: backend.backend, editServer: process.env.PINPLACE_SERVER?.trim() || null, ...domain, ...o.deps,

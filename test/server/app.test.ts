@@ -309,3 +309,22 @@ describe('GET /api/sample', () => {
     }
   });
 });
+
+describe('GET / without a built viewer', () => {
+  it('answers 503 with how to build it, and the API still works', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'pinplace-noviewer-'));
+    writeFileSync(join(dir, 'index.html'), '<!doctype html>');
+    const srv = await startTestServer({ ...fakeDeps().deps, viewerDir: dir });
+    try {
+      const res = await fetch(srv.url + '/');
+      expect(res.status).toBe(503);
+      expect(await res.text()).toMatch(/npm run build:viewer/);
+      expect((await fetch(`${srv.url}/api/health`)).status).toBe(200);
+    } finally {
+      await srv.close();
+    }
+  });
+});
