@@ -202,14 +202,6 @@ function upsample2(src: Uint8Array, w: number, h: number, dst: Uint8Array, W: nu
 
 let _small = new Uint8Array(0);
 
-/** exp(-x) for x >= 0, to about 2 % (a visual fade; cheaper than Math.exp in the per-pixel loop). */
-function expNeg(x: number): number {
-  if (x > 12) return 0;
-  const y = 1 + x * (0.25 + x * (0.03125 + x * (0.0026041667 + x * 0.00016276)));
-  const y2 = y * y;
-  return 1 / (y2 * y2);
-}
-
 function castBackground(rgb: Uint8Array, W: number, H: number, cam: Camera, spec: BackgroundSpec, centre: readonly number[]): void {
   const rng = new Rng(spec.seed);
   const ground = makeGround(spec.setting, rng) as Ground & { sand?: Rgb };
@@ -253,7 +245,7 @@ function castBackground(rgb: Uint8Array, W: number, H: number, cam: Camera, spec
       if (tFloor < tWall) {
         const x = C[0] + dx * tFloor, z = C[2] + dz * tFloor;
         let t = ground.tex(x, z);
-        const detail = expNeg(tFloor / ground.fade);
+        const detail = Math.exp(-tFloor / ground.fade);
         if (t < 0 && sand) {
           const k = -t - 1;
           cr = sand[0] * (1 - k); cg = sand[1] * (1 - k); cb = sand[2] * (1 - k);
@@ -262,7 +254,7 @@ function castBackground(rgb: Uint8Array, W: number, H: number, cam: Camera, spec
           cr = ga[0] + (gb[0] - ga[0]) * t; cg = ga[1] + (gb[1] - ga[1]) * t; cb = ga[2] + (gb[2] - ga[2]) * t;
         }
         if (!indoor) {
-          const h = 1 - expNeg(tFloor / 60);
+          const h = 1 - Math.exp(-tFloor / 60);
           cr += (haze[0] - cr) * h; cg += (haze[1] - cg) * h; cb += (haze[2] - cb) * h;
         }
       } else if (indoor && tWall < Infinity) {
