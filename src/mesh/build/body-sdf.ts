@@ -48,13 +48,13 @@ function both(make: (s: number) => Prim): Prim[] {
 const mx = (v: V3, s: number): V3 => [v[0] * s, v[1], v[2]];
 
 /** Groups of primitives: each group is unioned sharply inside, groups are blended smoothly. */
-function primitives(): Array<{ prims: Prim[]; k: number }> {
+function primitives(): Array<{ prims: Prim[]; k: number; inner?: number }> {
   const head = J(15);
   const neck = J(12);
   const torso: Prim[] = [
     ellipsoid(add(J(0), [0, -0.015, -0.005]), [0.158, 0.11, 0.108]), // pelvis
     ...both((s) => ellipsoid(mx(add(J(0), [0.068, -0.07, -0.045]), s), [0.082, 0.09, 0.078])), // buttocks
-    ellipsoid(add(J(3), [0, 0.03, 0.012]), [0.142, 0.12, 0.1]), // abdomen
+    ellipsoid(add(J(3), [0, 0.03, 0.012]), [0.125, 0.11, 0.095]), // abdomen
     ellipsoid(add(J(6), [0, 0.07, 0.005]), [0.158, 0.15, 0.108]), // chest
     ...both((s) => ellipsoid(mx(add(J(6), [0.06, 0.07, 0.055]), s), [0.07, 0.065, 0.05])), // pectorals
     capsule(add(J(14), [-0.07, -0.005, -0.025]), add(J(13), [0.07, -0.005, -0.025]), 0.062, 0.062), // shoulder girdle
@@ -112,7 +112,7 @@ function primitives(): Array<{ prims: Prim[]; k: number }> {
     );
   }
   return [
-    { prims: torso, k: 0.06 },
+    { prims: torso, k: 0.06, inner: 0.09 },
     { prims: neckHead, k: 0.04 },
     { prims: skull, k: 0.03 },
     { prims: face, k: 0.012 },
@@ -130,7 +130,7 @@ export function bodySdf(): (x: number, y: number, z: number) => number {
     let d = Infinity;
     for (const g of groups) {
       let gd = Infinity;
-      for (let i = 0; i < g.prims.length; i++) gd = smin(gd === Infinity ? 1e9 : gd, g.prims[i](x, y, z), g.k * 0.5);
+      for (let i = 0; i < g.prims.length; i++) gd = smin(gd === Infinity ? 1e9 : gd, g.prims[i](x, y, z), g.inner ?? g.k * 0.5);
       d = d === Infinity ? gd : smin(d, gd, g.k);
     }
     return d;
