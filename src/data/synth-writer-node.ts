@@ -79,7 +79,11 @@ export async function writeSynthSet(o: WriteSynthOptions): Promise<WriteSynthRes
   validateSynthOptions(o);
   const out = resolve(o.out);
   const imgDir = join(out, 'images');
-  await mkdir(imgDir, { recursive: true });
+  try {
+    await mkdir(imgDir, { recursive: true });
+  } catch (err) {
+    throw new UsageError(`--out ${o.out}: cannot create the output directory (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
   const t0 = performance.now();
   const metas: SynthSample[] = [];
   const written: string[] = [];

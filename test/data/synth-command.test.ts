@@ -33,6 +33,16 @@ describe('pinplace synth', () => {
     { name: 'tiny size', args: ['--out', 'X', '--count', '2', '--size', '16,16'], err: /--size sides must be integers in \[64, 2048\]/ },
     { name: 'bad seed', args: ['--out', 'X', '--count', '2', '--seed', '1.5'], err: /--seed must be an integer, got "1.5"/ },
   ];
+  it('an --out that is a file: one line, non-zero exit', async () => {
+    const { writeFile } = await import('node:fs/promises');
+    const file = join(dir, 'a-file');
+    await writeFile(file, 'x');
+    const r = await run(['synth', '--out', file, '--count', '1']);
+    expect(r.code).not.toBe(0);
+    expect(r.err).toMatch(/--out .*a-file: cannot create the output directory \((EEXIST|ENOTDIR)\)/);
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+  });
+
   for (const b of bad) {
     it(`${b.name}: one line on stderr, non-zero exit, nothing written`, async () => {
       const args = b.args.map((a) => (a === 'X' ? join(dir, 'bad') : a));
