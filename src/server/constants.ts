@@ -10,6 +10,7 @@ export const DEFAULT_LIMITS: ServerLimits = {
   jsonBytes: 5 * 1024 * 1024, // 5 MiB JSON body (skeletons are a few kB)
   maxQueued: 256,
   maxSamples: 64,
+  keepResults: 2000,
 };
 
 /** An id of an upload or a result: 16 lowercase hex digits. */

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, realpathSync } from 'node:fs';
-import { readFile, realpath, stat } from 'node:fs/promises';
+import { readFile, realpath, rm, stat } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { PinplaceError, UsageError } from '../errors.ts';
 import { writeOutputs, type OutputFiles } from '../io/atomic.ts';
@@ -21,10 +21,23 @@ export class NotFoundError extends PinplaceError {
 export class OutputStore {
   /** Absolute, symlink-free root of the area. */
   readonly root: string;
+  /** Ids saved by this store, oldest first (for pruning). */
+  private readonly saved: string[] = [];
+  /** Ids never pruned (the sample scene). */
+  private readonly pinned = new Set<string>();
 
-  constructor(dir: string) {
+  /**
+   * @param dir the output area (made when missing)
+   * @param keep most results kept; saving more removes the oldest unpinned ones [Infinity]
+   */
+  constructor(dir: string, readonly keep = Infinity) {
     mkdirSync(dir, { recursive: true });
     this.root = realpathSync(resolve(dir));
+  }
+
+  /** Never prune `id`. */
+  pin(id: string): void {
+    this.pinned.add(id);
   }
 
   /** A fresh id: 16 hex digits. */
@@ -37,7 +50,18 @@ export class OutputStore {
     for (const name of Object.keys(files)) checkName(name);
     checkId(id);
     await writeOutputs(join(this.root, id), files);
+    this.saved.push(id);
+    await this.prune();
     return id;
+  }
+
+  private async prune(): Promise<void> {
+    while (this.saved.length - this.pinned.size > this.keep) {
+      const i = this.saved.findIndex((s) => !this.pinned.has(s));
+      if (i < 0) return;
+      const [old] = this.saved.splice(i, 1);
+      await rm(join(this.root, old), { recursive: true, force: true });
+    }
   }
 
   /** URL path under which the server serves a stored file. */

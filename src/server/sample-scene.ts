@@ -84,6 +84,8 @@ export class SampleScene {
         notes.push(`fit: ${oneLine(err)}`);
       }
     }
+    // The cached answer points at these files: keep them for the server's life.
+    for (const id of [generated?.id, fitted?.id]) if (id) this.service.store.pin(id);
     return done({
       available: true, scene, image,
       ...(generated ? { generated } : {}),

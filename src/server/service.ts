@@ -45,7 +45,7 @@ export class PinplaceService {
   private readonly jobs = new Map<string, EditJob>();
 
   constructor(readonly deps: ServerDeps, readonly limits: ServerLimits, readonly log: Logger) {
-    this.store = new OutputStore(deps.outDir);
+    this.store = new OutputStore(deps.outDir, limits.keepResults);
     this.queue = new TaskQueue(limits.maxQueued);
     this.editQueue = new TaskQueue(limits.maxQueued);
   }
@@ -80,9 +80,11 @@ export class PinplaceService {
     return this.imageInfo(id, img);
   }
 
-  /** Store an already decoded image (the sample scene). */
+  /** Store an already decoded image (the sample scene), never pruned. */
   async addImage(img: RgbImage): Promise<ImageInfo> {
-    const id = await this.store.save({ [IMAGE_FILE]: await encodePng(img) });
+    const id = this.store.newId();
+    this.store.pin(id);
+    await this.store.save({ [IMAGE_FILE]: await encodePng(img) }, id);
     this.remember(id, img);
     return this.imageInfo(id, img);
   }

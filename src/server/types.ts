@@ -69,6 +69,8 @@ export interface ServerLimits {
   maxQueued: number;
   /** Most samples one generate may ask for. */
   maxSamples: number;
+  /** Results (uploads, skeletons, fits, edits) kept in the output area; older ones are removed. */
+  keepResults: number;
 }
 
 /** Everything `createApp` needs. Only `outDir` is required. */

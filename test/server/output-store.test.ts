@@ -33,6 +33,20 @@ describe('OutputStore', () => {
     await expect(store.resolve(id, file)).rejects.toMatchObject({ status });
   });
 
+  it('keeps the newest results and the pinned ones, removing the oldest', async () => {
+    const small = new OutputStore(join(dir, 'small'), 2);
+    const pinned = small.newId();
+    small.pin(pinned);
+    await small.save({ 'p.json': '1' }, pinned);
+    const ids = [];
+    for (let i = 0; i < 4; i++) ids.push(await small.save({ 'a.json': String(i) }));
+    await expect(small.read(ids[0], 'a.json')).rejects.toMatchObject({ status: 404 });
+    await expect(small.read(ids[1], 'a.json')).rejects.toMatchObject({ status: 404 });
+    expect((await small.read(ids[3], 'a.json')).toString()).toBe('3');
+    expect((await small.read(ids[2], 'a.json')).toString()).toBe('2');
+    expect((await small.read(pinned, 'p.json')).toString()).toBe('1');
+  });
+
   it('refuses a symlink that points out of the area', async () => {
     writeFileSync(join(outside, 'secret.json'), '{}');
     mkdirSync(join(store.root, 'fedcba9876543210'));
