@@ -121,7 +121,7 @@ function photoCamera(): PhotoCamera | null {
   const img = state.image;
   if (!img) return null;
   const cam = (state.fit?.body as BodyInfo | undefined)?.camera;
-  return cam ? { ...cam, width: img.width, height: img.height } : { focal: Math.max(img.width, img.height) * 1.2, cx: img.width / 2, cy: img.height / 2, width: img.width, height: img.height };
+  return cam ? { ...cam, width: img.width, height: img.height } : { focal: Math.hypot(img.width, img.height), cx: img.width / 2, cy: img.height / 2, width: img.width, height: img.height };
 }
 
 function keypoints(): Keypoint[] | null {
