@@ -70,7 +70,7 @@ export const SITTING_HIP_FLEXION = -1.4;
 export const SITTING_KNEE_FLEXION = 1.4;
 
 /** Gradient solver: Adam learning rate and steps per LM iteration of the same stage. */
-export const GRADIENT_CONFIG = { learningRate: 0.02, stepsPerIteration: 10 };
+export const GRADIENT_CONFIG = { learningRate: 0.03, stepsPerIteration: 6 };
 
 /** Betas are kept inside [-BETA_LIMIT, BETA_LIMIT] (soft bound with the joint-limit weight). */
 export const BETA_LIMIT = 2.5;
