@@ -25,7 +25,7 @@ function arg(name: string, fallback: string): string {
 function good(s: SynthSample): boolean {
   const p = s.people[0];
   const [x1, y1, x2, y2] = p.box;
-  const [ox1, oy1, ox2, oy2] = p.objects[0].box;
+  const [ox1, , ox2] = p.objects[0].box;
   const inside = x1 > 0.06 * s.width && y1 > 0.04 * s.height && x2 < 0.94 * s.width && y2 < 0.96 * s.height;
   const tall = (y2 - y1) / s.height;
   const wideObject = (ox2 - ox1) / s.width;

@@ -6,7 +6,7 @@
 import { S, type Posed, jointOf } from './body.ts';
 import type { Rng } from './rng.ts';
 import { Shape } from './shape.ts';
-import { add, apply, lerp, sub, scale, type Vec3 } from './vec.ts';
+import { add, apply, lerp, sub, scale } from './vec.ts';
 import { CLOTHES, HAIRS, SKINS, paint, vary, darken, stripes, type Rgb } from './paints.ts';
 
 export interface FigureLook {

@@ -14,7 +14,7 @@ import type { Rng } from './rng.ts';
 import { Shape } from './shape.ts';
 import type { Contact, Interaction, InteractionTemplate } from './types.ts';
 import type { Setting } from './background.ts';
-import { add, apply, cross, fromAxisAngle, mul, normalize, rotX, rotY, rotZ, scale, sub, toAxisAngle, IDENTITY, type Mat3, type Vec3 } from './vec.ts';
+import { add, apply, cross, mul, normalize, rotX, rotY, rotZ, scale, sub, toAxisAngle, IDENTITY, type Mat3, type Vec3 } from './vec.ts';
 import { paint } from './paints.ts';
 
 type Side = 'left' | 'right';
@@ -80,13 +80,6 @@ function standing(rng: Rng, armsToo = true): Body {
 function setRoot(b: Body, yaw: number, pitch = 0, roll = 0): void {
   const r = toAxisAngle(mul(rotY(yaw), mul(rotX(pitch), rotZ(roll))));
   setJoint(b, S.pelvis, r[0], r[1], r[2]);
-}
-
-/** World point relative to a joint, in the body's frame (root yaw only): [left, up, forward] metres. */
-function near(b: Body, joint: number, offset: Vec3): Vec3 {
-  const p = pose(b);
-  const R = fromAxisAngle([b.pose[0], b.pose[1], b.pose[2]]);
-  return add(jointOf(p, joint), apply(R, offset));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -184,9 +177,6 @@ function rideTemplate(category: 'bicycle' | 'motorcycle' | 'horse'): Interaction
 
 // ---------------------------------------------------------------------------------------------------------------
 // Hand-held objects
-
-/** Body-frame direction helpers for a standing body facing +z (root yaw 0). */
-const L: Vec3 = [1, 0, 0], UP: Vec3 = [0, 1, 0], FWD: Vec3 = [0, 0, 1];
 
 function holdCup(action: 'hold' | 'drink'): InteractionTemplate {
   return {
