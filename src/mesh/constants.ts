@@ -75,5 +75,8 @@ export const GRADIENT_CONFIG = { learningRate: 0.03, stepsPerIteration: 6 };
 /** Betas are kept inside [-BETA_LIMIT, BETA_LIMIT] (soft bound with the joint-limit weight). */
 export const BETA_LIMIT = 2.5;
 
+/** The fitter optimises at most this many betas (a model with more, e.g. 300, keeps the rest at 0). */
+export const MAX_FIT_BETAS = 10;
+
 /** Fewest confident keypoints (c > 0) a fit accepts. */
 export const MIN_CONFIDENT_KEYPOINTS = 6;

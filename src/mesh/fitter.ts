@@ -8,7 +8,10 @@
  * (a side view), both orientations are fitted and the lower cost is kept. Keypoints with c = 0 are ignored.
  */
 import { FormatError } from '../errors.ts';
-import { FIT_STAGES, MIN_CONFIDENT_KEYPOINTS, SIDE_VIEW_RATIO, type StageWeights, UNOBSERVED_JOINTS, YAW_STARTS, SELECT_AFTER_STAGES, SHORT_THIGH_RATIO, SITTING_HIP_FLEXION, SITTING_KNEE_FLEXION } from './constants.ts';
+import {
+  FIT_STAGES, MAX_FIT_BETAS, MIN_CONFIDENT_KEYPOINTS, SELECT_AFTER_STAGES, SHORT_THIGH_RATIO, SIDE_VIEW_RATIO,
+  SITTING_HIP_FLEXION, SITTING_KNEE_FLEXION, type StageWeights, UNOBSERVED_JOINTS, YAW_STARTS,
+} from './constants.ts';
 import { axisAngleToMatrix, matrixToAxisAngle, mul3 } from './rotation.ts';
 import { JointScratch, type JointModel, defaultJointModel, poseJoints } from './joint-model.ts';
 import { RELAXED_POSE, clampPose } from './kinematics.ts';
@@ -179,7 +182,7 @@ export function activeParams(model: JointModel, stage: StageWeights): Int32Array
   if (!stage.cameraOnly) {
     for (let j = 1; j < 24; j++) if (!UNOBSERVED_JOINTS.includes(j)) idx.push(j * 3, j * 3 + 1, j * 3 + 2);
     // betas that move no joint or face point cannot be seen in 2D: they stay at 0
-    for (let k = 0; k < B && !stage.fixShape; k++) {
+    for (let k = 0; k < Math.min(B, MAX_FIT_BETAS) && !stage.fixShape; k++) {
       let seen = false;
       for (let r = 0; r < 72 && !seen; r++) seen = Math.abs(model.SJ[r * B + k]) > 1e-6;
       for (let r = 0; r < 15 && !seen; r++) seen = Math.abs(model.SF[r * B + k]) > 1e-6;
