@@ -34,6 +34,12 @@ export interface PinplaceApp extends express.Express {
   locals: express.Express['locals'] & { service: PinplaceService; sample: SampleScene; logger: Logger };
 }
 
+/** Only this server's own scripts, styles and data; blob:/data: for downloads, textures and the in-browser fitter. */
+const CSP = [
+  "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data: blob:", "connect-src 'self' data: blob:",
+  "worker-src 'self' blob:", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'", "form-action 'self'",
+].join('; ');
+
 /** Parse `body` with `schema`, or throw a one-line 400 naming the first bad field. */
 export function parseBody<S extends z.ZodType>(schema: S, body: unknown, what: string): z.infer<S> {
   if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
@@ -69,6 +75,7 @@ export function createApp(deps: ServerDeps): PinplaceApp {
     res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
     res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
     res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Content-Security-Policy', CSP);
     const t0 = performance.now();
     const id = randomUUID();
     res.setHeader('X-Request-Id', id);

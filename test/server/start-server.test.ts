@@ -31,6 +31,7 @@ describe('startServer', () => {
       const page = await fetch(srv.url);
       expect(page.status).toBe(200);
       expect(page.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+      expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
       const html = await page.text();
       expect(html).toContain('/dist/main.js');
       const js = await fetch(new URL('/dist/main.js', srv.url));
