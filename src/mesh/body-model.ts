@@ -121,8 +121,26 @@ export class BodyModel implements BodyModelData {
     return this._joint;
   }
 
-  /** The arrays as tensors for lbs() (caller disposes). */
+  private _lbs: LbsModelTensors | null = null;
+
+  /** The arrays as tensors for lbs(), made once and kept (free them with `dispose()`). */
   lbsTensors(): LbsModelTensors {
+    if (this._lbs && !this._lbs.vTemplate.isDisposed) return this._lbs;
+    const t = this.makeLbsTensors();
+    for (const x of [t.vTemplate, t.shapedirs, t.jRegressor, t.weights, t.posedirs]) if (x) tf.keep(x);
+    this._lbs = t;
+    return t;
+  }
+
+  /** Free the kept tensors. */
+  dispose(): void {
+    if (!this._lbs) return;
+    const t = this._lbs;
+    tf.dispose([t.vTemplate, t.shapedirs, t.jRegressor, t.weights, ...(t.posedirs ? [t.posedirs] : [])]);
+    this._lbs = null;
+  }
+
+  private makeLbsTensors(): LbsModelTensors {
     const V = this.numVertices, B = this.numBetas;
     const P = this.posedirs ? this.posedirs.length / (V * 3) : 0;
     let posedirs: tf.Tensor2D | null = null;

@@ -136,18 +136,14 @@ export async function posedVertices(model: BodyModel, fits: Array<{ betas: Array
   const N = fits.length;
   const B = model.numBetas;
   const t = model.lbsTensors();
-  try {
-    const betas = tf.tensor2d(fits.flatMap((f) => Array.from({ length: B }, (_, k) => f.betas[k] ?? 0)), [N, B]);
-    const pose = tf.tensor2d(fits.flatMap((f) => Array.from(f.pose)), [N, 72]);
-    const trans = tf.tensor2d(fits.flatMap((f) => Array.from(f.translation)), [N, 3]);
-    const { vertices, joints } = lbs(betas, pose, trans, t);
-    const data = (await vertices.data()) as Float32Array;
-    tf.dispose([betas, pose, trans, vertices, joints]);
-    const V = model.numVertices;
-    return Array.from({ length: N }, (_, i) => data.slice(i * V * 3, (i + 1) * V * 3));
-  } finally {
-    tf.dispose([t.vTemplate, t.shapedirs, t.jRegressor, t.weights, ...(t.posedirs ? [t.posedirs] : [])]);
-  }
+  const betas = tf.tensor2d(fits.flatMap((f) => Array.from({ length: B }, (_, k) => f.betas[k] ?? 0)), [N, B]);
+  const pose = tf.tensor2d(fits.flatMap((f) => Array.from(f.pose)), [N, 72]);
+  const trans = tf.tensor2d(fits.flatMap((f) => Array.from(f.translation)), [N, 3]);
+  const { vertices, joints } = lbs(betas, pose, trans, t);
+  const data = (await vertices.data()) as Float32Array;
+  tf.dispose([betas, pose, trans, vertices, joints]);
+  const V = model.numVertices;
+  return Array.from({ length: N }, (_, i) => data.slice(i * V * 3, (i + 1) * V * 3));
 }
 
 /** The GLB and OBJ of fitted bodies. */
