@@ -120,39 +120,34 @@ export function rodrigues(aa: tf.Tensor3D): tf.Tensor4D {
  */
 export function rigidTransforms(R: tf.Tensor4D, joints: tf.Tensor3D, parents: ArrayLike<number>, levels: TreeLevels): { Rg: tf.Tensor4D; P: tf.Tensor3D } {
   const [N, J] = R.shape;
-  const Rf = tf.reshape(R, [N, J, 9]) as tf.Tensor3D;
   // rel_k = J_k - J_parent(k) (the root keeps its own position): [N,J,3]
   const parentOf = Array.from(parents, (p, j) => (p < 0 ? j : p));
-  const isChild = tf.tensor1d(Array.from(parents, (p) => (p < 0 ? 0 : 1))).reshape([1, -1, 1]);
-  const rel = tf.sub(joints, tf.mul(selectRows(joints, parentOf), isChild)) as tf.Tensor3D;
-  const Rs: tf.Tensor[] = [];
-  const Ps: tf.Tensor[] = [];
-  let prevR: tf.Tensor3D | null = null;
-  let prevP: tf.Tensor3D | null = null;
+  const isChild = tf.tensor3d(Array.from(parents, (p) => (p < 0 ? 0 : 1)), [1, J, 1]);
+  const rel = tf.sub(joints, tf.mul(selectRows(joints, parentOf), isChild));
+  // local 4x4 transforms T_k = [R_k | rel_k; 0 0 0 1], flattened: [N,J,16]
+  const bottom = tf.tile(tf.tensor4d([0, 0, 0, 1], [1, 1, 1, 4]), [N, J, 1, 1]);
+  const T = tf.reshape(tf.concat([tf.concat([R, tf.reshape(rel, [N, J, 3, 1])], 3), bottom], 2), [N, J, 16]) as tf.Tensor3D;
+  // G_k = G_parent(k) T_k, one level of the tree at a time
+  const Gs: tf.Tensor[] = [];
+  let prev: tf.Tensor3D | null = null;
   levels.joints.forEach((lv, d) => {
     const n = lv.length;
-    const Rl = selectRows(Rf, lv); // [N,n,9]
-    const rl = selectRows(rel, lv); // [N,n,3]
-    let Rgl: tf.Tensor3D;
-    let Pl: tf.Tensor3D;
-    if (d === 0) {
-      Rgl = Rl;
-      Pl = rl;
-    } else {
-      const slot = levels.parentSlot[d];
-      const Rp = tf.reshape(selectRows(prevR!, slot), [N * n, 3, 3]);
-      const Pp = selectRows(prevP!, slot); // [N,n,3]
-      // G_k = G_parent [R_k | rel_k]: rotation R_p R_k, position P_p + R_p rel_k
-      Rgl = tf.reshape(tf.matMul(Rp, tf.reshape(Rl, [N * n, 3, 3])), [N, n, 9]) as tf.Tensor3D;
-      Pl = tf.add(Pp, tf.reshape(tf.matMul(Rp, tf.reshape(rl, [N * n, 3, 1])), [N, n, 3])) as tf.Tensor3D;
+    const Tl = selectRows(T, lv);
+    let G: tf.Tensor3D;
+    if (d === 0) G = Tl;
+    else {
+      const Gp = tf.reshape(selectRows(prev!, levels.parentSlot[d]), [N * n, 4, 4]);
+      G = tf.reshape(tf.matMul(Gp, tf.reshape(Tl, [N * n, 4, 4])), [N, n, 16]) as tf.Tensor3D;
     }
-    Rs.push(Rgl);
-    Ps.push(Pl);
-    prevR = Rgl;
-    prevP = Pl;
+    Gs.push(G);
+    prev = G;
   });
   const nAll = levels.joints.reduce((a, lv) => a + lv.length, 0);
-  return { Rg: tf.reshape(tf.concat(Rs, 1), [N, nAll, 3, 3]) as tf.Tensor4D, P: tf.concat(Ps, 1) as tf.Tensor3D };
+  const G = tf.reshape(tf.concat(Gs, 1), [N, nAll, 4, 4]);
+  // global rotation = upper-left 3x3, posed joint = last column
+  const Rg = tf.slice(G, [0, 0, 0, 0], [N, nAll, 3, 3]) as tf.Tensor4D;
+  const P = tf.reshape(tf.slice(G, [0, 0, 0, 3], [N, nAll, 3, 1]), [N, nAll, 3]) as tf.Tensor3D;
+  return { Rg, P };
 }
 
 /** The arrays of an SMPL-layout model as tensors (see body-model.ts). */
