@@ -73,7 +73,7 @@ function primitives(): Array<{ prims: Prim[]; k: number; inner?: number }> {
     ...both((s) => ellipsoid(mx(add(head, [0.033, 0.118, 0.078]), s), [0.03, 0.012, 0.02])), // brow ridge
   ];
   const arms: Prim[] = [];
-  for (const [sh, el, wr, ha] of [[16, 18, 20, 22], [17, 19, 21, 23]]) {
+  for (const [sh, el, wr] of [[16, 18, 20], [17, 19, 21]]) {
     const s = Math.sign(J(sh)[0]);
     arms.push(
       ellipsoid(add(J(sh), [0.02 * s, 0.005, 0]), [0.075, 0.065, 0.06]), // deltoid
@@ -93,7 +93,7 @@ function primitives(): Array<{ prims: Prim[]; k: number; inner?: number }> {
     );
   }
   const legs: Prim[] = [];
-  for (const [hp, kn, an, ft] of [[1, 4, 7, 10], [2, 5, 8, 11]]) {
+  for (const [hp, kn, an] of [[1, 4, 7], [2, 5, 8]]) {
     legs.push(
       capsule(add(J(hp), [0, 0.02, 0]), J(kn), 0.082, 0.05), // thigh
       ellipsoid(add(lerp(J(hp), J(kn), 0.35), [0, 0, 0.012]), [0.075, 0.15, 0.078]), // quadriceps
