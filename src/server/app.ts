@@ -97,7 +97,7 @@ export function createApp(deps: ServerDeps): PinplaceApp {
       ok: true, backend: deps.backend ?? null, capabilities: service.capabilities(),
       bodyModel: bodyModelPath !== null && existsSync(bodyModelPath),
       editServer: deps.editServer ?? null,
-      missing: deps.missing ?? {}, queue: { pending: service.queue.pending, completed: service.queue.completed },
+      missing: service.missing(), queue: { pending: service.queue.pending, completed: service.queue.completed },
     });
   });
   api.get('/openapi.json', (_req, res) => {

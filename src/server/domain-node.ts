@@ -2,10 +2,18 @@
  * Node-only: find the real domain functions for `pinplace serve`. Each is imported on its own, so one module that
  * is missing or fails to load only turns its own endpoint into a 501 (with the reason), never the whole server.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { oneLine } from '../errors.ts';
 import type { DetectFn, DomainName, EditFn, FitFn, GenerateFn, GuidanceFn, H2hFn, ServerDeps } from './types.ts';
 
-type Loaded = Pick<ServerDeps, 'generate' | 'fit' | 'guidanceFiles' | 'h2h' | 'detect' | 'edit' | 'missing'>;
+type Loaded = Pick<ServerDeps, 'generate' | 'fit' | 'guidanceFiles' | 'h2h' | 'detect' | 'edit' | 'missing' | 'unready'>;
+
+/** Default model folders the generators read (module, export name), checked before each call. */
+export const MODEL_DIRS: Partial<Record<DomainName, [string, string, string]>> = {
+  generate: ['../skeleton/model-store-node.ts', 'DEFAULT_MODEL_DIR', 'pinplace train --data DIR --out models/default'],
+  h2h: ['../h2h/h2h-model.ts', 'DEFAULT_H2H_MODEL_DIR', 'pinplace h2h-train'],
+};
 
 /** Where each domain function lives (module relative to src/server, export name), first hit wins. */
 export const DOMAIN_MODULES: Record<DomainName, Array<[string, string]>> = {
@@ -58,5 +66,21 @@ export async function loadDomain(): Promise<Loaded> {
     out.h2h = (o) => h2h({ ...o, ...(detect ? { detect } : {}) });
   }
   if (found.edit) out.edit = found.edit as unknown as EditFn;
+  out.unready = {};
+  for (const [name, [spec, exp, how]] of Object.entries(MODEL_DIRS) as Array<[DomainName, [string, string, string]]>) {
+    if (!found[name]) continue;
+    const dir = await importString(spec, exp);
+    if (dir) out.unready[name] = () => (existsSync(join(dir, 'config.json')) ? null : `no trained model in ${dir} (train one: ${how})`);
+  }
   return out;
+}
+
+/** A string export of a module, or null. */
+async function importString(spec: string, name: string): Promise<string | null> {
+  try {
+    const v = ((await import(new URL(spec, import.meta.url).href)) as Record<string, unknown>)[name];
+    return typeof v === 'string' ? v : null;
+  } catch {
+    return null;
+  }
 }

@@ -50,21 +50,39 @@ export class PinplaceService {
     this.editQueue = new TaskQueue(limits.maxQueued);
   }
 
-  /** Which domain functions this server has. */
+  /** Which domain functions this server can run now. */
   capabilities(): Record<DomainName, boolean> {
-    const d = this.deps;
-    return {
-      generate: !!d.generate, fit: !!d.fit, guidanceFiles: !!d.guidanceFiles, h2h: !!d.h2h, detect: !!d.detect, edit: !!d.edit,
-    };
+    const names: DomainName[] = ['generate', 'fit', 'guidanceFiles', 'h2h', 'detect', 'edit'];
+    return Object.fromEntries(names.map((n) => [n, !!this.deps[n] && !this.unreadyReason(n)])) as Record<DomainName, boolean>;
   }
 
-  /** The function `name`, or a 501 error saying why it is missing. */
+  /** Why each function cannot run (missing module, or not ready), by name. */
+  missing(): Partial<Record<DomainName, string>> {
+    const out: Partial<Record<DomainName, string>> = { ...this.deps.missing };
+    for (const n of Object.keys(this.deps.unready ?? {}) as DomainName[]) {
+      const why = this.deps[n] ? this.unreadyReason(n) : null;
+      if (why) out[n] = why;
+    }
+    return out;
+  }
+
+  private unreadyReason(name: DomainName): string | null {
+    try {
+      return this.deps.unready?.[name]?.() ?? null;
+    } catch (err) {
+      return oneLine(err);
+    }
+  }
+
+  /** The function `name`, or a 501 error saying why it is missing, or a 503 saying why it cannot run now. */
   private need<K extends DomainName>(name: K): NonNullable<ServerDeps[K]> {
     const fn = this.deps[name];
     if (!fn) {
       const why = this.deps.missing?.[name] ?? 'its module is not built in this version';
       throw new NotBuiltError(`${name} is not available on this server: ${why}`);
     }
+    const why = this.unreadyReason(name);
+    if (why) throw new PinplaceError(`${name} cannot run on this server now: ${why}`, 'unavailable', 503);
     return fn as NonNullable<ServerDeps[K]>;
   }
 

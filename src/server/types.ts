@@ -86,6 +86,11 @@ export interface ServerDeps {
   edit?: EditFn;
   /** Why a missing function is missing (shown in its 501 line), by name. */
   missing?: Partial<Record<DomainName, string>>;
+  /**
+   * Checks run before each call of a function that exists: a string says why it cannot run now (no trained model
+   * yet), answered as 503 and shown by /api/health; null means ready.
+   */
+  unready?: Partial<Record<DomainName, () => string | null>>;
   /** Directory holding scene.json and its image; null for none. Default: assets/sample of the package. */
   sampleDir?: string | null;
   /** Where the viewer's static files are (index.html, dist/); null serves no viewer. */

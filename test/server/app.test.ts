@@ -194,6 +194,7 @@ describe('createApp: failures of the domain functions', () => {
       generate: async () => { throw new Error('tensor exploded\n at line 3'); },
       detect: async () => { throw new PinplaceError('model weights missing', 'model', 503); },
       fit: undefined, edit: undefined, missing: { fit: 'src/mesh/fit.ts is not built' },
+      unready: { h2h: () => 'no trained model in models/h2h' },
       limits: { maxQueued: 1 },
     });
     const res = await fetch(`${srv.url}/api/images`, { method: 'POST', headers: { 'content-type': 'image/png' }, body: await testImagePng() });
@@ -220,6 +221,14 @@ describe('createApp: failures of the domain functions', () => {
     expect(r.json.error).toBe('fit is not available on this server: src/mesh/fit.ts is not built');
     const e = await postJson(`${srv.url}/api/edit`, { image: imageId, skeleton: skel, server: 'http://127.0.0.1:9', prompt: 'x' });
     expect(e.status).toBe(501);
+  });
+
+  it('answers 503 with the reason while a function cannot run yet, and health says so', async () => {
+    const r = await postJson(`${srv.url}/api/h2h`, { image: imageId, person_box: PERSON, partner_box: OBJECT });
+    expect(r).toMatchObject({ status: 503, json: { error: 'h2h cannot run on this server now: no trained model in models/h2h', code: 'unavailable' } });
+    const h = (await (await fetch(`${srv.url}/api/health`)).json()) as { capabilities: Record<string, boolean>; missing: Record<string, string> };
+    expect(h.capabilities).toMatchObject({ h2h: false, fit: false, generate: true });
+    expect(h.missing).toEqual({ fit: 'src/mesh/fit.ts is not built', h2h: 'no trained model in models/h2h' });
   });
 
   it('answers 503 when the queue is full', async () => {

@@ -1,10 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DOMAIN_MODULES, loadDomain } from '../../src/server/domain-node.ts';
 import { startServer } from '../../src/server/start-server.ts';
+import { DEFAULT_MODEL_DIR } from '../../src/skeleton/model-store-node.ts';
 import { fakeDeps } from './fakes.ts';
 
 describe('loadDomain', () => {
@@ -17,6 +18,13 @@ describe('loadDomain', () => {
       if (fn) expect(why, name).toBeUndefined();
     }
     expect(typeof d.guidanceFiles).toBe('function');
+  });
+
+  it('checks for a trained model before generate runs', async () => {
+    const d = await loadDomain();
+    expect(typeof d.generate).toBe('function');
+    const trained = existsSync(join(DEFAULT_MODEL_DIR, 'config.json'));
+    expect(d.unready?.generate?.()).toEqual(trained ? null : expect.stringMatching(/^no trained model in .*models\/default \(train one: pinplace train/));
   });
 });
 
