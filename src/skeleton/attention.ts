@@ -10,8 +10,7 @@
  * `plain` skips W, BN and A_adj; `none` adds the projected mean object token instead of attending.
  */
 import * as tf from '@tensorflow/tfjs';
-import { matMul } from '../tensor/matmul.ts';
-import { gelu, layerNorm, linear, type ParamStore } from './layers.ts';
+import { gelu, layerNorm, linear, matMul, type ParamStore } from './layers.ts';
 import type { AttentionKind } from './types.ts';
 
 export const BN_EPS = 1e-5;
@@ -82,7 +81,7 @@ export function objectAttentionBlock(
     } else {
       // A' W: with a shared condition, q M as one 2-D product; otherwise per-sample q k^T, then one [B*N, HP] x W
       let a = ok.M
-        ? tf.matMul(tf.reshape(q, [B * N, E]), ok.M)
+        ? matMul(tf.reshape(q, [B * N, E]), ok.M)
         : matMul(tf.reshape(tf.transpose(heads(), [0, 2, 1, 3]), [B * N, H * P]), p.get('oa.W'));
       if (training) {
         const m = tf.moments(a, 0);
@@ -95,7 +94,7 @@ export function objectAttentionBlock(
       // A_adj (constant, symmetric) mixes joints: with joints last it is one 2-D product [B*H*P, N] x [N, N]
       // (a broadcast [N,N] x [B,N,HP] batch product is ~10x slower on wasm)
       const aT = tf.reshape(tf.transpose(tf.reshape(a, [B, N, H * P]), [0, 2, 1]), [B * H * P, N]);
-      logits = tf.transpose(tf.reshape(tf.matMul(aT, adj), [B, H, P, N]), [0, 1, 3, 2]);
+      logits = tf.transpose(tf.reshape(matMul(aT, adj), [B, H, P, N]), [0, 1, 3, 2]);
     }
     const att = tf.softmax(logits); // over the P object tokens
     const j = tf.reshape(tf.transpose(matMul(att, ok.values!), [0, 2, 1, 3]), [B, N, E]);

@@ -3,7 +3,6 @@
  * runs on wasm, which lacks gather gradients, einsum and conv weight gradients.
  */
 import * as tf from '@tensorflow/tfjs';
-import { matMul } from '../tensor/matmul.ts';
 
 /** Named trainable parameters of a model, in creation order. */
 export class ParamStore {
@@ -47,6 +46,44 @@ export function gaussian(rand: () => number): number {
   while (u <= 1e-12) u = rand();
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
 }
+
+/**
+ * `a @ b` with the transpose-explicit gradient (as src/tensor/matmul.ts) and a fresh copy of every right-hand
+ * operand. tfjs-backend-wasm caches an XNNPACK operator (with packed weights) per right-hand tensor id; in long
+ * training runs a reused id was seen to return NaN from finite inputs (reproducible for that id, gone for a copy of
+ * the same values), so each product here gets a right-hand tensor used exactly once.
+ */
+export function matMul(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  return freshMatMul(a, b) as tf.Tensor;
+}
+
+const fresh = (x: tf.Tensor) => tf.add(x, 0);
+
+function transposeLast2(x: tf.Tensor): tf.Tensor {
+  const perm = Array.from({ length: x.rank }, (_, i) => i);
+  perm[x.rank - 2] = x.rank - 1;
+  perm[x.rank - 1] = x.rank - 2;
+  return tf.transpose(x, perm);
+}
+
+function reduceTo(grad: tf.Tensor, shape: number[]): tf.Tensor {
+  if (grad.rank === shape.length && grad.shape.every((d, i) => d === shape[i])) return grad;
+  const lead = grad.rank - shape.length;
+  const axes: number[] = [];
+  for (let i = 0; i < grad.rank - 2; i++) if (i - lead < 0 || shape[i - lead] === 1) axes.push(i);
+  return tf.reshape(axes.length ? tf.sum(grad, axes, true) : grad, shape);
+}
+
+const freshMatMul = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+  save([a, b]);
+  return {
+    value: tf.matMul(a, fresh(b)),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [sa, sb] = saved;
+      return [reduceTo(tf.matMul(dy, transposeLast2(sb)), sa.shape), reduceTo(tf.matMul(transposeLast2(sa), fresh(dy)), sb.shape)];
+    },
+  };
+}) as unknown as Parameters<typeof tf.customGrad>[0]);
 
 /** Linear layer on the last axis: x [..., in] @ W [in, out] + b [out]. */
 export function linear(x: tf.Tensor, w: tf.Tensor, b?: tf.Tensor): tf.Tensor {

@@ -151,8 +151,8 @@ export async function trainDiffuser(o: TrainOptions): Promise<{ model: Diffuser;
     const rand = mulberry32((o.seed * 1_000_003 + step * 7919) >>> 0);
     const idx = Array.from({ length: o.batch }, () => Math.floor(rand() * o.source.size));
     const batch = makeBatch(model, o.source, idx, rand, o, alphaBar);
-    // gradients first, applied only when the loss and every gradient are finite: wasm matMuls on inner sizes that
-    // are not a multiple of the SIMD width can read past their input and, rarely, pick up a NaN (skipped, counted)
+    // gradients first, applied only when the loss and every gradient are finite (a guard against the wasm matMul
+    // operator-cache fault described in layers.ts matMul; with fresh right-hand operands no step was skipped)
     let bn: ReturnType<Diffuser['denoise']>['bn'];
     let parts: tf.Scalar[] = [];
     const res = tf.tidy(() => {
