@@ -32,6 +32,8 @@ export interface ViewerOptions {
   deps?: Partial<ServerDeps>;
   /** Extra scene.json fields (e.g. reference_keypoints). */
   scene?: Record<string, unknown>;
+  /** Serve this sample-scene folder instead of the fixture's own picture. */
+  sampleDir?: string;
 }
 
 export async function startViewer(o: ViewerOptions = {}): Promise<ViewerFixture | { skip: string }> {
@@ -40,9 +42,12 @@ export async function startViewer(o: ViewerOptions = {}): Promise<ViewerFixture 
   const { browser } = launched;
   await ensureViewerBundle({ viewerDir: DEFAULT_VIEWER_DIR });
   mkdirSync(ARTIFACTS, { recursive: true });
-  const sampleDir = mkdtempSync(join(tmpdir(), 'pinplace-sample-'));
-  writeFileSync(join(sampleDir, 'scene.png'), await testImagePng(320, 240));
-  writeFileSync(join(sampleDir, 'scene.json'), JSON.stringify({ ...SCENE, ...o.scene }));
+  let sampleDir = o.sampleDir;
+  if (!sampleDir) {
+    sampleDir = mkdtempSync(join(tmpdir(), 'pinplace-sample-'));
+    writeFileSync(join(sampleDir, 'scene.png'), await testImagePng(320, 240));
+    writeFileSync(join(sampleDir, 'scene.json'), JSON.stringify({ ...SCENE, ...o.scene }));
+  }
   const { deps, state } = fakeDeps(1);
   const server = await startTestServer({ ...deps, ...o.deps, sampleDir, viewerDir: DEFAULT_VIEWER_DIR, precomputeSample: true });
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });

@@ -314,3 +314,39 @@ describe.skipIf(!chromium)('viewer on a server without a generator', () => {
     expect(fx.consoleErrors).toEqual([]);
   });
 });
+
+describe.skipIf(!chromium)('viewer on the bundled sample scene with the real fitter and guidance', () => {
+  let fx: ViewerFixture;
+  let page: Page;
+
+  beforeAll(async () => {
+    const [{ fit }, { guidanceFiles }, { DEFAULT_SAMPLE_DIR }] = await Promise.all([
+      import('../../src/mesh/fit.ts'), import('../../src/edit/guidance.ts'), import('../../src/server/app.ts'),
+    ]);
+    // generate is left out so that the scene shows its reference skeleton whether or not a model is trained.
+    const started = await startViewer({ sampleDir: DEFAULT_SAMPLE_DIR, deps: { fit, guidanceFiles, generate: undefined, missing: { generate: 'left out in this test' } } });
+    if ('skip' in started) throw new Error(`Chromium did not start: ${started.skip}`);
+    fx = started;
+    page = fx.page;
+    await page.goto(fx.server.url + '/');
+    await page.waitForFunction(() => (window as unknown as { __viewerReady?: boolean }).__viewerReady === true, undefined, { timeout: 90_000 });
+  }, 120_000);
+  afterAll(async () => {
+    await fx?.close();
+  });
+
+  it('shows the scene with its skeleton, the fitted body lined up with the photo, and the OpenPose map', async () => {
+    const s = await viewer(page).state();
+    expect(s.keypoints).toHaveLength(17);
+    expect(s.personBox).toEqual(JSON.parse(readFileSync(join(ARTIFACTS, '..', 'assets', 'sample', 'scene.json'), 'utf8')).person_box);
+    const d = await viewer(page).dump();
+    expect(d.skinned).toBe(1);
+    expect(d.bones).toBe(24);
+    expect(d.vertices).toBeGreaterThan(1000);
+    expect(d.alignmentPx!).toBeLessThan(1);
+    expect(s.guidance['pose.png']).toMatch(/pose\.png$/);
+    expect(lumaVariance(await page.locator('#canvas-3d').screenshot())).toBeGreaterThan(50);
+    writeFileSync(join(ARTIFACTS, 'viewer-sample-scene.png'), await page.screenshot({ fullPage: true }));
+    expect(fx.consoleErrors).toEqual([]);
+  });
+});
