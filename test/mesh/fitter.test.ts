@@ -6,7 +6,8 @@ import {
 } from '../../src/mesh/fitter.ts';
 import { fitPeopleGradient } from '../../src/mesh/gradient-solver.ts';
 import { POSE_LOWER, POSE_UPPER } from '../../src/mesh/kinematics.ts';
-import { dataResiduals, dataResidualsJacobian, dataWeights, makeContext, totalCost } from '../../src/mesh/objective.ts';
+import { dataResiduals, dataResidualsJacobian, dataWeights, makeContext, project, totalCost } from '../../src/mesh/objective.ts';
+import { JointScratch, poseJoints } from '../../src/mesh/joint-model.ts';
 import { costTf, jointModelTensors } from '../../src/mesh/objective-tf.ts';
 import { mulberry32, syntheticCase } from '../../src/mesh/synthetic.ts';
 import { FormatError } from '../../src/errors.ts';
@@ -32,6 +33,28 @@ describe('fitPersonLm on noiseless synthetic targets', () => {
     const c = cases.find((k) => candidateOrientations(targetArray(k.target))[0] === FACING_AWAY)!;
     expect(c).toBeDefined();
     expect(errPct(fitPersonLm(c.target).reprojectionErrorPx.mean, c.boxHeight)).toBeLessThan(2);
+  });
+});
+
+describe('sitting', () => {
+  it('a person seated facing the camera is fitted with the thighs forward, not spread sideways', () => {
+    const pose = new Float64Array(72);
+    pose.set([Math.PI, 0, 0], 0); // facing the camera
+    pose[1 * 3] = -1.5; // hips flexed: thighs forward
+    pose[2 * 3] = -1.5;
+    pose[4 * 3] = 1.5; // knees bent
+    pose[5 * 3] = 1.5;
+    pose[16 * 3 + 2] = -1.2; // arms down
+    pose[17 * 3 + 2] = 1.2;
+    const translation = [0.05, 0.1, 3.5];
+    const coco = poseJoints(model, pose, new Float64Array(10), translation, new Float64Array(51), new JointScratch());
+    const cam = { focal: 800, cx: 320, cy: 240 };
+    const uv = project(coco, cam);
+    const keypoints = Array.from({ length: 17 }, (_, i) => [uv[i * 2], uv[i * 2 + 1], 1] as [number, number, number]);
+    const f = fitPersonLm({ keypoints, camera: cam });
+    expect(f.pose[1 * 3]).toBeLessThan(-0.8);
+    expect(f.pose[2 * 3]).toBeLessThan(-0.8);
+    expect(f.reprojectionErrorPx.median).toBeLessThan(2);
   });
 });
 
