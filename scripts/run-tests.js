@@ -16,8 +16,10 @@ child.on('exit', (code) => {
   try {
     const r = JSON.parse(readFileSync(report, 'utf8'));
     passed = r.numPassedTests ?? 0;
-    failed = (r.numFailedTests ?? 0) + (r.numFailedTestSuites ?? 0) - (r.testResults ?? []).filter((t) => t.status === 'failed' && (t.assertionResults ?? []).some((a) => a.status === 'failed')).length;
-    if (failed < (r.numFailedTests ?? 0)) failed = r.numFailedTests ?? 0;
+    // Failed tests, plus files that failed without a failing test (an import error, a crash in a hook).
+    const brokenFiles = (r.testResults ?? []).filter((t) => t.status === 'failed' && !(t.assertionResults ?? []).some((a) => a.status === 'failed')).length;
+    failed = (r.numFailedTests ?? 0) + brokenFiles;
+    if (code !== 0 && failed === 0) failed = 1;
   } catch {
     failed = Math.max(1, failed);
   }
