@@ -51,6 +51,7 @@ function pixelDiff(a: Buffer, b: Buffer): number {
 
 /** Drag with the mouse from one image point to another on the 2D canvas. */
 async function dragOnPhoto(page: Page, from: number[], to: number[]): Promise<void> {
+  await page.locator('#canvas-2d').scrollIntoViewIfNeeded();
   const [fx, fy] = await page.evaluate(([x, y]) => (window as unknown as { __viewer: ViewerHandle }).__viewer.toClient(x, y), from);
   const [tx, ty] = await page.evaluate(([x, y]) => (window as unknown as { __viewer: ViewerHandle }).__viewer.toClient(x, y), to);
   await page.mouse.move(fx, fy);

@@ -280,8 +280,10 @@ async function showBody(): Promise<void> {
   if (cam && state.imageEl) panel3d.setPhoto(state.imageEl, cam);
   if (state.glb && state.fit) {
     await panel3d.setBodies([state.glb], (state.fit.bodies?.length ? state.fit.bodies : [state.fit.body]) as BodyInfo[]);
-    const b = state.fit.body as { reprojection_error_px?: { mean: number } };
-    $('fit-info').textContent = `fit ${state.fit.ms} ms${b.reprojection_error_px ? `, mean reprojection error ${b.reprojection_error_px.mean.toFixed(1)} px` : ''}`;
+    const b = state.fit.body as { reprojection_error_px?: { mean: number }; backend?: string; solver?: string };
+    const where = state.fitOn === 'browser' ? 'browser' : 'server';
+    const how = b.backend ? ` (${b.backend}${b.solver ? `, ${b.solver}` : ''})` : '';
+    $('fit-info').textContent = `${where} fit${how}: ${state.fit.ms} ms${b.reprojection_error_px ? `, error ${b.reprojection_error_px.mean.toFixed(1)} px` : ''}`;
   }
 }
 
