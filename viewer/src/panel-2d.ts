@@ -209,7 +209,11 @@ export class Panel2d {
         ctx.fillRect(x - HANDLE / 2 / s, y - HANDLE / 2 / s, HANDLE / s, HANDLE / s);
       }
       ctx.font = `${12 / s}px sans-serif`;
-      ctx.fillText(kind, b[0] + 3 / s, b[1] - 4 / s);
+      const w = ctx.measureText(kind).width;
+      ctx.fillStyle = 'rgba(0, 0, 0, 0.6)';
+      ctx.fillRect(b[0], b[1] - 17 / s, w + 8 / s, 15 / s);
+      ctx.fillStyle = COLOURS[kind];
+      ctx.fillText(kind, b[0] + 4 / s, b[1] - 5 / s);
     }
     if (this.scene.partner) this.drawSkeleton(this.scene.partner, COLOURS.partner, new Set());
     if (this.scene.keypoints) this.drawSkeleton(this.scene.keypoints, COLOURS.limb, this.scene.pinned);
