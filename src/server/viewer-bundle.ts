@@ -114,12 +114,24 @@ export async function ensureViewerBundle(o: BundleOptions): Promise<BundleResult
   writeFileSync(join(tmp, META), JSON.stringify(meta));
   const bytes = Object.values(r.metafile.outputs).reduce((s, out) => s + out.bytes, 0);
   mkdirSync(dirname(outDir), { recursive: true });
-  rmSync(outDir, { recursive: true, force: true });
+  if (!o.force && !isStale(outDir, root)) {
+    // Another process (a test worker, a second server) finished a fresh build meanwhile: keep it, pages may be loading it.
+    rmSync(tmp, { recursive: true, force: true });
+    return { built: false, ms: Math.round(performance.now() - t0), outDir, bytes: 0 };
+  }
+  // Swap with two renames so that the folder is missing for as short a time as possible.
+  const old = `${outDir}.old-${process.pid}-${Date.now().toString(36)}`;
+  try {
+    renameSync(outDir, old);
+  } catch {
+    // no previous bundle
+  }
   try {
     renameSync(tmp, outDir);
   } catch {
     // Another process swapped in its fresh build at the same moment; keep that one.
     rmSync(tmp, { recursive: true, force: true });
   }
+  rmSync(old, { recursive: true, force: true });
   return { built: true, ms: Math.round(performance.now() - t0), outDir, bytes };
 }
