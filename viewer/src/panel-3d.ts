@@ -76,6 +76,8 @@ export class Panel3d {
 
   /** Show `image` as the backplate of the photo camera `cam`. */
   setPhoto(image: HTMLImageElement, cam: PhotoCamera): void {
+    const same = this.plate && (this.plate.material as THREE.MeshBasicMaterial).map?.image === image && JSON.stringify(cam) === JSON.stringify(this.photo);
+    if (same) return;
     this.photo = cam;
     this.setSize(cam.width / cam.height);
     if (this.plate) {
