@@ -26,6 +26,7 @@ export const DEFAULT_MODEL_CONFIG: ModelConfig = {
   objectFeatureDim: 96,
   objectHidden: 64,
   objectPosition: true,
+  personPosition: false,
   categories: [],
   actions: [],
   timesteps: 1000,

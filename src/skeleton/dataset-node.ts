@@ -187,6 +187,7 @@ export class FeatureSource implements SampleSource {
       global: f.global.subarray(i * f.globalDim, (i + 1) * f.globalDim),
       roi: (flip ? f.roiFlip : f.roi).subarray(i * f.roiDim, (i + 1) * f.roiDim),
       objectBox: flip ? flipBox(t.objectBox) : t.objectBox,
+      personBox: flip ? flipBox(t.personBox) : t.personBox,
       category: vocabIndex(this.config.categories, s.category),
       action: vocabIndex(this.config.actions, s.action),
       joints: joints.joints,

@@ -17,6 +17,16 @@ import type { ModelConfig } from './types.ts';
 
 /** Width of the per-token geometry feature (Fourier of the cell centre + box size). */
 export const GEOM_DIM = 4 * POS_FREQS + 2;
+/** Width of the person-box feature (Fourier of the 4 coordinates + the raw coordinates). */
+export const PBOX_DIM = 8 * POS_FREQS + 4;
+
+/** Person-box feature: sin/cos(2^k pi c) for each of the 4 crop-unit coordinates c, then the coordinates. */
+export function personBoxFeature(box: readonly number[], out = new Float32Array(PBOX_DIM)): Float32Array {
+  let o = 0;
+  for (let i = 0; i < 4; i++) for (let k = 0; k < POS_FREQS; k++) { out[o++] = Math.sin(Math.PI * 2 ** k * box[i]); out[o++] = Math.cos(Math.PI * 2 ** k * box[i]); }
+  for (let i = 0; i < 4; i++) out[o++] = box[i];
+  return out;
+}
 
 /** Batched condition inputs (tensors). */
 export interface ConditionInputs {
@@ -26,6 +36,8 @@ export interface ConditionInputs {
   roi: tf.Tensor;
   /** [B, gridSize^2, GEOM_DIM] (see tokenGeometry) */
   geom: tf.Tensor;
+  /** [B, PBOX_DIM] (see personBoxFeature), for models with personPosition. */
+  pbox?: tf.Tensor;
   /** One-hot [B, categories+1] / [B, actions+1]; omitted when the model has no such vocabulary. */
   category?: tf.Tensor;
   action?: tf.Tensor;
@@ -87,6 +99,7 @@ export class Diffuser {
     lin('obj.fc1', Cr, objectHidden);
     lin('obj.fc2', objectHidden, E);
     if (config.objectPosition) p.add('obj.pos.w', [GEOM_DIM, E], std, rand);
+    if (config.personPosition) lin('pbox', PBOX_DIM, NUM_JOINTS * E);
     if (config.categories.length) p.add('obj.cat', [config.categories.length + 1, E], std, rand);
     if (config.actions.length) p.add('obj.act', [config.actions.length + 1, E], std, rand);
     // noise pose embedding
@@ -141,7 +154,11 @@ export class Diffuser {
     const p = this.params;
     const c = this.config;
     const B = inp.global.shape[0];
-    const icond = tf.reshape(linear(layerNorm(inp.global, p.get('img.ln.g'), p.get('img.ln.b')), p.get('img.fc.w'), p.get('img.fc.b')), [B, NUM_JOINTS, c.embedDim]);
+    let icond = tf.reshape(linear(layerNorm(inp.global, p.get('img.ln.g'), p.get('img.ln.b')), p.get('img.fc.w'), p.get('img.fc.b')), [B, NUM_JOINTS, c.embedDim]);
+    if (c.personPosition) {
+      if (!inp.pbox) throw new RangeError('Diffuser.condition(): the model expects the person box (pbox)');
+      icond = tf.add(icond, tf.reshape(linear(inp.pbox, p.get('pbox.w'), p.get('pbox.b')), [B, NUM_JOINTS, c.embedDim]));
+    }
     const conf = tf.sigmoid(linear(inp.global, p.get('conf.w'), p.get('conf.b')));
     let o = linear(gelu(linear(inp.roi, p.get('obj.fc1.w'), p.get('obj.fc1.b'))), p.get('obj.fc2.w'), p.get('obj.fc2.b'));
     if (c.objectPosition) o = tf.add(o, linear(inp.geom, p.get('obj.pos.w')));

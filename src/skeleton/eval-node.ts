@@ -12,10 +12,10 @@ import type { Keypoint } from './topology.ts';
 import type { SampleFeatures, SamplerConfig } from './types.ts';
 
 /** Predictions (image pixels) of a model for every sample whose object lies in the person crop. */
-export function modelPredictions(model: Diffuser, samples: HoiSample[], feats: FeatureTable, seed: number, sampler?: Partial<SamplerConfig>): Array<Keypoint[] | null> {
+export function modelPredictions(model: Diffuser, samples: HoiSample[], feats: FeatureTable, seed: number, sampler?: Partial<SamplerConfig>, perCondition = 1): Array<Keypoint[] | null> {
   const src = new FeatureSource(samples, feats, model.config);
   const inputs: SampleFeatures[] = src.indices.map((_, k) => src.example(k, false));
-  const pred = predictSkeletons(model, inputs, seed, sampler);
+  const pred = predictSkeletons(model, inputs, seed, sampler, 256, perCondition);
   const out: Array<Keypoint[] | null> = samples.map(() => null);
   src.indices.forEach((i, k) => {
     const pts = fromCropUnits(feats.targets[i]!.crop, pred.subarray(k * 34, (k + 1) * 34));
@@ -36,13 +36,17 @@ export function scorePredictions(samples: HoiSample[], preds: Array<Keypoint[] |
   return evaluateSkeletons(ms);
 }
 
-export interface EvalOptions { data: string; seed?: number; sampler?: Partial<SamplerConfig>; onProgress?: (d: number, n: number) => void }
+export interface EvalOptions {
+  data: string; seed?: number; sampler?: Partial<SamplerConfig>; onProgress?: (d: number, n: number) => void;
+  /** Samples drawn per condition; the medoid is scored (1 = one plain sample, the official protocol). */
+  samples?: number;
+}
 
 /** Evaluate a model on a data-set directory. */
 export async function evaluateModel(model: Diffuser, backbone: Backbone, o: EvalOptions): Promise<MetricsResult> {
   const samples = await readHoiSamples(o.data);
   const feats = await featurizeSamples(samples, backbone, model.config.gridSize, { cacheDir: o.data, onProgress: o.onProgress });
-  return scorePredictions(samples, modelPredictions(model, samples, feats, o.seed ?? 1, o.sampler));
+  return scorePredictions(samples, modelPredictions(model, samples, feats, o.seed ?? 1, o.sampler, o.samples ?? 1));
 }
 
 /** Evaluate a baseline on a data-set directory. */

@@ -2,8 +2,8 @@
  * Model predictions for many conditions at once (evaluation) and the batched condition tensors.
  */
 import * as tf from '@tensorflow/tfjs';
-import { GEOM_DIM, tokenGeometry, type ConditionInputs, type Diffuser } from './diffuser.ts';
-import { runSampler } from './sampler.ts';
+import { GEOM_DIM, PBOX_DIM, personBoxFeature, tokenGeometry, type ConditionInputs, type Diffuser } from './diffuser.ts';
+import { rankSamples, runSampler } from './sampler.ts';
 import type { SampleFeatures, SamplerConfig } from './types.ts';
 
 /** Stack per-sample features into condition tensors [B, ...]. */
@@ -16,7 +16,12 @@ export function conditionInputs(model: Diffuser, feats: SampleFeatures[], extra?
   const geom = new Float32Array(B * P0 * GEOM_DIM);
   const cat = new Float32Array(B * (c.categories.length + 1));
   const act = new Float32Array(B * (c.actions.length + 1));
+  const pbox = new Float32Array(B * PBOX_DIM);
   feats.forEach((f, b) => {
+    if (c.personPosition) {
+      if (!f.personBox) throw new RangeError('conditionInputs(): the model expects personBox in every sample');
+      pbox.set(personBoxFeature(f.personBox), b * PBOX_DIM);
+    }
     g.set(f.global, b * c.imageFeatureDim);
     roi.set(f.roi, b * P0 * c.objectFeatureDim);
     geom.set(tokenGeometry(f.objectBox, c.gridSize), b * P0 * GEOM_DIM);
@@ -27,6 +32,7 @@ export function conditionInputs(model: Diffuser, feats: SampleFeatures[], extra?
     global: tf.tensor2d(g, [B, c.imageFeatureDim]),
     roi: tf.tensor3d(roi, [B, P0, c.objectFeatureDim]),
     geom: tf.tensor3d(geom, [B, P0, GEOM_DIM]),
+    ...(c.personPosition ? { pbox: tf.tensor2d(pbox, [B, PBOX_DIM]) } : {}),
     ...(c.categories.length ? { category: tf.tensor2d(cat, [B, c.categories.length + 1]) } : {}),
     ...(c.actions.length ? { action: tf.tensor2d(act, [B, c.actions.length + 1]) } : {}),
     ...(c.extraTokens && extra ? { extra: tf.tensor3d(extra, [B, c.extraTokens, c.embedDim]) } : {}),
@@ -34,17 +40,25 @@ export function conditionInputs(model: Diffuser, feats: SampleFeatures[], extra?
 }
 
 /**
- * One skeleton per condition (crop units, [B*17*2]), batched in chunks of `chunk`. Sample i of a chunk uses
- * noise from `seed + chunkStart`, so results do not depend on the chunk size... per chunk only.
+ * One skeleton per condition (crop units, [B*17*2]), batched in chunks of about `chunk` skeletons. With
+ * `perCondition` > 1 each condition draws that many samples and keeps the medoid (the sample closest on average to
+ * the others, the one `generate` ranks first). Chunk i draws its noise from `seed + i`.
  */
-export function predictSkeletons(model: Diffuser, feats: SampleFeatures[], seed: number, sampler?: Partial<SamplerConfig>, chunk = 256): Float32Array {
+export function predictSkeletons(model: Diffuser, feats: SampleFeatures[], seed: number, sampler?: Partial<SamplerConfig>, chunk = 256, perCondition = 1): Float32Array {
   const out = new Float32Array(feats.length * 34);
-  for (let i = 0; i < feats.length; i += chunk) {
-    const part = feats.slice(i, i + chunk);
-    const inputs = conditionInputs(model, part);
-    const r = runSampler(model, inputs, { samples: part.length, seed: seed + i, sampler });
+  const per = Math.max(1, Math.floor(perCondition));
+  const step = Math.max(1, Math.floor(chunk / per));
+  for (let i = 0; i < feats.length; i += step) {
+    const part = feats.slice(i, i + step);
+    const rep = per === 1 ? part : part.flatMap((f) => new Array<SampleFeatures>(per).fill(f));
+    const inputs = conditionInputs(model, rep);
+    const r = runSampler(model, inputs, { samples: rep.length, seed: seed + i, sampler });
     tf.dispose(Object.values(inputs));
-    out.set(r.joints, i * 34);
+    if (per === 1) { out.set(r.joints, i * 34); continue; }
+    part.forEach((_, k) => {
+      const ranked = rankSamples(r.joints.slice(k * per * 34, (k + 1) * per * 34), per, []);
+      out.set(ranked.joints[0].flat(), (i + k) * 34);
+    });
   }
   return out;
 }

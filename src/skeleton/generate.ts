@@ -10,7 +10,7 @@ import type { RgbImage } from '../io/image.ts';
 import type { SkeletonFile } from '../data/formats.ts';
 import { parseBox, type Box } from './calculators/box.ts';
 import { applyAffine, CROP_SIZE, personCrop } from './calculators/crop.ts';
-import { fromCropUnits, objectBoxToCrop } from './calculators/normalise.ts';
+import { fromCropUnits, objectBoxToCrop, personBoxToCrop } from './calculators/normalise.ts';
 import { roiAlign } from './calculators/roi-align.ts';
 import { COCO_CATEGORIES, VCOCO_ACTIONS } from './constants.ts';
 import { conditionInputs } from './evaluate.ts';
@@ -93,7 +93,7 @@ export async function generate(o: GenerateOptions): Promise<SkeletonFile> {
   const feats: SampleFeatures = {
     global: f.global,
     roi: roiAlign(f.map, S, S, backbone.mapDim, ob.map((v) => v * S), c.gridSize),
-    objectBox: ob, category, action,
+    objectBox: ob, personBox: personBoxToCrop(crop, personBox), category, action,
   };
   const inputs = conditionInputs(model, [feats]);
   const r = sampleSkeletons(model, inputs, { samples, seed, sampler, pins });

@@ -4,7 +4,7 @@
  * resume. Exported as a function over a sample source so other modes (human-to-human) reuse it.
  */
 import * as tf from '@tensorflow/tfjs';
-import { Diffuser, GEOM_DIM, tokenGeometry } from './diffuser.ts';
+import { Diffuser, GEOM_DIM, PBOX_DIM, personBoxFeature, tokenGeometry } from './diffuser.ts';
 import { gaussian, mulberry32 } from './layers.ts';
 import { cosineAlphaBar } from './schedule.ts';
 import { jointWeights, type JParamKind, DEFAULT_LAMBDA } from './loss.ts';
@@ -76,6 +76,7 @@ export function makeBatch(model: Diffuser, src: SampleSource, idx: number[], ran
   const cat = new Float32Array(B * (c.categories.length + 1));
   const act = new Float32Array(B * (c.actions.length + 1));
   const extra = c.extraTokens ? new Float32Array(B * c.extraTokens * c.embedDim) : null;
+  const pbox = new Float32Array(B * PBOX_DIM);
   const x0 = new Float32Array(B * NUM_JOINTS * 2);
   const xt = new Float32Array(B * NUM_JOINTS * 2);
   const w = new Float32Array(B * NUM_JOINTS);
@@ -86,6 +87,10 @@ export function makeBatch(model: Diffuser, src: SampleSource, idx: number[], ran
     g.set(ex.global, b * c.imageFeatureDim);
     roi.set(ex.roi, b * P0 * c.objectFeatureDim);
     geom.set(tokenGeometry(ex.objectBox, c.gridSize), b * P0 * GEOM_DIM);
+    if (c.personPosition) {
+      if (!ex.personBox) throw new RangeError('makeBatch(): the model expects personBox in every example');
+      pbox.set(personBoxFeature(ex.personBox), b * PBOX_DIM);
+    }
     cat[b * (c.categories.length + 1) + ex.category] = 1;
     act[b * (c.actions.length + 1) + ex.action] = 1;
     if (extra && ex.extra) extra.set(ex.extra, b * c.extraTokens * c.embedDim);
@@ -104,6 +109,7 @@ export function makeBatch(model: Diffuser, src: SampleSource, idx: number[], ran
     global: tf.tensor2d(g, [B, c.imageFeatureDim]),
     roi: tf.tensor3d(roi, [B, P0, c.objectFeatureDim]),
     geom: tf.tensor3d(geom, [B, P0, GEOM_DIM]),
+    ...(c.personPosition ? { pbox: tf.tensor2d(pbox, [B, PBOX_DIM]) } : {}),
     ...(c.categories.length ? { category: tf.tensor2d(cat, [B, c.categories.length + 1]) } : {}),
     ...(c.actions.length ? { action: tf.tensor2d(act, [B, c.actions.length + 1]) } : {}),
     ...(extra ? { extra: tf.tensor3d(extra, [B, c.extraTokens, c.embedDim]) } : {}),

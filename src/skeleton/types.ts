@@ -38,6 +38,11 @@ export interface ModelConfig {
   objectHidden: number;
   /** Add a Fourier embedding of each object token's crop position (beyond the paper; the paper's tokens carry no position). */
   objectPosition: boolean;
+  /**
+   * Condition the joint tokens on the tight person box in crop units (beyond the paper): the square crop alone does not
+   * tell the model the box's aspect ratio or, near image borders, where the box sits in the crop.
+   */
+  personPosition: boolean;
   /** Category vocabulary of the optional category embedding (index 0 of the table = not given). Empty disables it. */
   categories: string[];
   /** Action vocabulary of the optional action embedding. Empty disables it. */
@@ -74,6 +79,8 @@ export interface SampleFeatures {
   roi: Float32Array;
   /** Object box in crop units [x1, y1, x2, y2] (clipped to [0, 1]). */
   objectBox: [number, number, number, number];
+  /** Tight person box in crop units (used by models with `personPosition`). */
+  personBox?: [number, number, number, number];
   /** Category / action index (0 = not given). */
   category: number;
   action: number;

@@ -63,6 +63,22 @@ describe('Diffuser', () => {
   });
 });
 
+describe('person-box condition', () => {
+  it('changes the prediction with the person box and is required when configured', () => {
+    const c = small('associative', { personPosition: true });
+    const m = new Diffuser(c, 4);
+    m.params.get('pbox.w').assign(tf.randomNormal(m.params.get('pbox.w').shape, 0, 0.5, 'float32', 5));
+    const f = feats(6, 1, c)[0];
+    const x = tf.randomNormal([1, 17, 2], 0, 1, 'float32', 7);
+    const temb = m.timeEmbedding([100]);
+    const y = (pb: [number, number, number, number]) => m.denoise(x, m.condition(conditionInputs(m, [{ ...f, personBox: pb }])), temb).x0.dataSync();
+    const a = y([0.3, 0.2, 0.7, 0.8]), b = y([0.35, 0.2, 0.65, 0.8]);
+    expect(Array.from(a)).not.toEqual(Array.from(b));
+    expect(() => conditionInputs(m, [f])).toThrow(/personBox/);
+    m.dispose();
+  });
+});
+
 describe('sampler', () => {
   const c = small('associative');
   it('is deterministic for a seed, differs across seeds, ranks, and imposes pins exactly', () => {

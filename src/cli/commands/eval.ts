@@ -35,7 +35,8 @@ export const evalCommand: CommandDef = {
       .option('--baseline <kind>', 'mean | nearest instead of the model')
       .option('--train <dir>', 'training set for the baseline statistics (default: those stored with the model)')
       .option('--seed <s>', 'sampling seed (the official test seed is 1)', '1')
-      .option('--sampler <kind>', 'official | ddim', 'official');
+      .option('--sampler <kind>', 'official | ddim', 'official')
+      .option('--samples <n>', 'samples per input; the medoid (what generate ranks first) is scored', '1');
   },
   async run(opts, io) {
     const data = String(requireOption(opts.data, '--data'));
@@ -53,8 +54,9 @@ export const evalCommand: CommandDef = {
     await initBackend();
     const { model } = await loadModelDir(modelDir);
     const backbone = await mobileNetV2Backbone(model.config.backboneInput);
-    const r = await evaluateModel(model, backbone, { data, seed, sampler: { kind: sampler } });
+    const samples = parseIntFlag(opts.samples, '--samples', 1, 64);
+    const r = await evaluateModel(model, backbone, { data, seed, sampler: { kind: sampler }, samples });
     printMetrics(io.out, `model ${modelDir} on ${data}`, r);
-    return metricsJson(r, { model: modelDir, sampler, seed });
+    return metricsJson(r, { model: modelDir, sampler, seed, samples_per_input: samples });
   },
 };

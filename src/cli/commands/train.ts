@@ -35,6 +35,7 @@ export const trainCommand: CommandDef = {
       .option('--no-category', 'no category embedding')
       .option('--no-action', 'no action embedding')
       .option('--no-object-position', 'no position embedding of the object tokens (as in the paper)')
+      .option('--no-person-position', 'no person-box condition (as in the paper)')
       .option('--dim <n>', 'embedding dimension N_E', '32')
       .option('--heads <n>', 'attention heads', '8')
       .option('--depth <n>', 'trunk blocks', '8')
@@ -70,6 +71,7 @@ export const trainCommand: CommandDef = {
         attention: parseChoiceFlag<AttentionKind>(opts.attention, '--attention', ['associative', 'plain', 'none']),
         embedDim: dim, heads, depth: parseIntFlag(opts.depth, '--depth', 1, 64),
         objectPosition: opts.objectPosition !== false,
+        personPosition: opts.personPosition !== false,
       },
       useCategory: opts.category !== false,
       useAction: opts.action !== false,

@@ -16,6 +16,8 @@ export interface CropTargets {
   mask: Float32Array;
   /** Object box in crop units, clipped to [0, 1]. */
   objectBox: [number, number, number, number];
+  /** Tight person box in crop units (not clipped). */
+  personBox: [number, number, number, number];
 }
 
 /** Object box (image pixels) -> crop units, clipped to the crop. Null when nothing of it is inside the crop. */
@@ -29,6 +31,14 @@ export function objectBoxToCrop(crop: PersonCrop, box: readonly number[]): [numb
   const c = (v: number) => Math.min(S, Math.max(0, v)) / S;
   const b: [number, number, number, number] = [c(Math.min(...xs)), c(Math.min(...ys)), c(Math.max(...xs)), c(Math.max(...ys))];
   return b[2] > b[0] && b[3] > b[1] ? b : null;
+}
+
+/** The tight person box in crop units (the crop is axis-aligned without train-time rotation). */
+export function personBoxToCrop(crop: PersonCrop, box: readonly number[]): [number, number, number, number] {
+  const [u1, v1] = applyAffine(crop.toCrop, box[0], box[1]);
+  const [u2, v2] = applyAffine(crop.toCrop, box[2], box[3]);
+  const S = crop.size;
+  return [Math.min(u1, u2) / S, Math.min(v1, v2) / S, Math.max(u1, u2) / S, Math.max(v1, v2) / S];
 }
 
 /**
@@ -53,7 +63,7 @@ export function toCropUnits(
     joints[2 * j + 1] = valid ? v / CROP_SIZE : 0.5;
     mask[j] = valid && inside ? 1 : 0;
   }
-  return { crop, joints, mask, objectBox: ob };
+  return { crop, joints, mask, objectBox: ob, personBox: personBoxToCrop(crop, personBox) };
 }
 
 /** Crop units -> image pixels (`scale` 256 by default; the official code uses 255). */
