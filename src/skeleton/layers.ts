@@ -54,7 +54,12 @@ export function gaussian(rand: () => number): number {
  * the same values), so each product here gets a right-hand tensor used exactly once.
  */
 export function matMul(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
-  return freshMatMul(a, b) as tf.Tensor;
+  return taping() ? (freshMatMul(a, b) as tf.Tensor) : tf.matMul(a, b);
+}
+
+/** Whether a gradient is being recorded (inference takes the plain, cheaper kernels). */
+export function taping(): boolean {
+  return (tf.engine() as unknown as { state: { gradientDepth: number } }).state.gradientDepth > 0;
 }
 
 const fresh = (x: tf.Tensor) => tf.add(x, 0);
@@ -90,8 +95,14 @@ export function linear(x: tf.Tensor, w: tf.Tensor, b?: tf.Tensor): tf.Tensor {
   const shape = x.shape;
   const inDim = shape[shape.length - 1];
   const out = w.shape[1] as number;
-  let y = matMul(x.rank === 2 ? x : tf.reshape(x, [-1, inDim]), w);
-  if (b) y = tf.add(y, b);
+  const x2 = x.rank === 2 ? x : tf.reshape(x, [-1, inDim]);
+  let y: tf.Tensor;
+  if (taping()) {
+    y = matMul(x2, w);
+    if (b) y = tf.add(y, b);
+  } else {
+    y = tf.fused.matMul({ a: x2 as tf.Tensor2D, b: w as tf.Tensor2D, ...(b ? { bias: b } : {}) }); // one kernel at inference
+  }
   return x.rank === 2 ? y : tf.reshape(y, [...shape.slice(0, -1), out]);
 }
 
