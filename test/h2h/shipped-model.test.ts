@@ -1,0 +1,53 @@
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/bin.ts';
+import { DEFAULT_H2H_MODEL_DIR, readH2hModel } from '../../src/h2h/h2h-model.ts';
+import { handDistance } from '../../src/h2h/hand-contact.ts';
+import { J } from '../../src/skeleton/topology.ts';
+import { readH2hSamples } from '../../src/h2h/h2h-data-node.ts';
+
+async function run(argv: string[]) {
+  let out = '';
+  let err = '';
+  const code = await main(argv, { stdout: (s) => { out += s; }, stderr: (s) => { err += s; }, isTTY: false });
+  return { code, out, err };
+}
+
+describe('the shipped h2h model (models/h2h)', () => {
+  it('is an h2h model with the eight interactions and its model card', async () => {
+    const { model } = await readH2hModel(DEFAULT_H2H_MODEL_DIR);
+    expect(model.config.extraTokens).toBe(17);
+    expect(model.config.actions).toEqual(['dance', 'handshake', 'high-five', 'hug', 'piggyback', 'point', 'push', 'talk']);
+    expect(existsSync(join(DEFAULT_H2H_MODEL_DIR, 'MODEL_CARD.md'))).toBe(true);
+    expect(existsSync(join(DEFAULT_H2H_MODEL_DIR, 'baseline.json'))).toBe(true);
+  });
+
+  it('pinplace h2h (no --model) on held-out synthetic scenes: the body in the person box, hands on the partner\'s hands', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pinplace-h2h-shipped-'));
+    const data = join(dir, 'data');
+    const s = await run(['synth', '--kind', 'h2h', '--out', data, '--count', '8', '--seed', '9001', '--size', '512,384', '--workers', '1']);
+    expect(s.code, s.err).toBe(0);
+    const scenes = (await readH2hSamples(data)).filter((x) => x.action === 'handshake' || x.action === 'high-five');
+    expect(scenes.length).toBeGreaterThanOrEqual(2);
+    let met = 0;
+    for (const [i, x] of scenes.entries()) {
+      writeFileSync(join(dir, 'partner.json'), JSON.stringify({ keypoints: x.partner.keypoints }));
+      const out = join(dir, `out-${i}`);
+      const r = await run(['h2h', '--image', x.imagePath, '--person', x.personBox.join(','), '--partner', x.partner.box.join(','),
+        '--partner-keypoints', join(dir, 'partner.json'), '--action', x.action!, '--samples', '2', '--out', out, '--json']);
+      expect(r.code, r.err).toBe(0);
+      const skel = JSON.parse(readFileSync(join(out, 'skeleton.json'), 'utf8'));
+      const [x1, y1, x2, y2] = x.personBox;
+      const w = x2 - x1, h = y2 - y1;
+      for (const j of [J.left_shoulder, J.right_shoulder, J.left_hip, J.right_hip, J.left_ankle, J.right_ankle]) {
+        const [px, py] = skel.samples[0].keypoints[j];
+        expect(px).toBeGreaterThan(x1 - 0.5 * w); expect(px).toBeLessThan(x2 + 0.5 * w);
+        expect(py).toBeGreaterThan(y1 - 0.2 * h); expect(py).toBeLessThan(y2 + 0.2 * h);
+      }
+      if (handDistance(skel.samples[0].keypoints, skel.partner) <= 0.1) met++;
+    }
+    expect(met).toBeGreaterThanOrEqual(scenes.length - 1);
+  });
+});
