@@ -61,9 +61,18 @@ export async function loadDomain(): Promise<Loaded> {
   const detect = found.detect as unknown as DetectFn | undefined;
   if (detect) out.detect = (image) => detect(image);
   if (found.h2h) {
-    // h2h finds the partner's skeleton with the detector when the request gives none.
-    const h2h = found.h2h as unknown as (o: Parameters<H2hFn>[0] & { detect?: DetectFn }) => ReturnType<H2hFn>;
-    out.h2h = (o) => h2h({ ...o, ...(detect ? { detect } : {}) });
+    // h2h takes its model as a sampler (loaded once, on first use) and finds the partner's skeleton with the
+    // detector when the request gives none.
+    const h2h = found.h2h as unknown as (o: Parameters<H2hFn>[0] & { detect?: DetectFn; sampler?: unknown }) => ReturnType<H2hFn>;
+    const load = await importFunction('../h2h/h2h-model.ts', 'loadH2hModel');
+    let sampler: Promise<unknown> | null = null;
+    out.h2h = async (o) => {
+      if (typeof load === 'function') {
+        sampler ??= (load as () => Promise<unknown>)();
+        sampler.catch(() => { sampler = null; });
+      }
+      return h2h({ ...o, ...(detect ? { detect } : {}), ...(sampler ? { sampler: await sampler } : {}) });
+    };
   }
   if (found.edit) out.edit = found.edit as unknown as EditFn;
   out.unready = {};
