@@ -36,6 +36,7 @@ function randomFeatures(model: Diffuser, n: number, seed: number): SampleFeature
     global: Float32Array.from({ length: c.imageFeatureDim }, () => r()),
     roi: Float32Array.from({ length: c.gridSize ** 2 * c.objectFeatureDim }, () => r()),
     objectBox: [0.3, 0.4, 0.5 + 0.2 * r(), 0.6 + 0.2 * r()] as [number, number, number, number],
+    personBox: [0.3, 0.2, 0.7, 0.8] as [number, number, number, number],
     category: 0, action: 0,
   }));
 }
@@ -68,7 +69,7 @@ export const skeletonBench: BenchCase[] = [
     key: 'train_step_b64_ms', label: 'training step, batch 64, cached features', unit: 'ms', target: '<= 213 (PyTorch)',
     async run(ctx: BenchContext) {
       await initBackend();
-      const config = { ...DEFAULT_MODEL_CONFIG, categories: ['cup'], actions: ['hold'] };
+      const config = { ...DEFAULT_MODEL_CONFIG, personPosition: true, categories: ['cup'], actions: ['hold'] };
       const probe = new Diffuser(config, 1);
       const feats = randomFeatures(probe, 64, 3);
       probe.dispose();
