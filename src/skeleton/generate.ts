@@ -14,7 +14,8 @@ import { fromCropUnits, objectBoxToCrop, personBoxToCrop } from './calculators/n
 import { roiAlign } from './calculators/roi-align.ts';
 import { COCO_CATEGORIES, VCOCO_ACTIONS } from './constants.ts';
 import { conditionInputs } from './evaluate.ts';
-import { cropFeatures, mobileNetV2Backbone } from './features.ts';
+import { cropFeatures } from './features.ts';
+import { loadBackbone } from './backbone-node.ts';
 import { DEFAULT_MODEL_DIR, loadModelDir } from './model-store-node.ts';
 import { sampleSkeletons, validateSamplerConfig, type CropPin } from './sampler.ts';
 import { COCO_JOINTS, NUM_JOINTS, type Keypoint } from './topology.ts';
@@ -86,8 +87,7 @@ export async function generate(o: GenerateOptions): Promise<SkeletonFile> {
   const category = nameIndex('category', o.category, c.categories, COCO_CATEGORIES, notes);
   const action = nameIndex('action', o.action, c.actions, [...VCOCO_ACTIONS, ...c.actions], notes);
   if (c.extraTokens > 0) throw new UsageError(`the model in ${modelDir} is a human-to-human model; use pinplace h2h`);
-  if (c.backbone !== 'mobilenet_v2') throw new UsageError(`the model in ${modelDir} needs the ${c.backbone} backbone, which generate cannot load by itself`);
-  const backbone = await mobileNetV2Backbone(model.config.backboneInput);
+  const backbone = await loadBackbone(c);
   const [f] = await cropFeatures(backbone, [{ image, personBox }]);
   const S = backbone.mapSize;
   const feats: SampleFeatures = {

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { UsageError } from '../errors.ts';
 import { DEFAULT_MODEL_CONFIG } from './constants.ts';
 import { featurizeSamples, FeatureSource, readHoiSamples } from './dataset-node.ts';
-import { mobileNetV2Backbone, type Backbone } from './features.ts';
+import type { Backbone } from './features.ts';
+import { loadBackbone } from './backbone-node.ts';
 import { deserializeModel } from './model-io.ts';
 import { loadModelDir, readCheckpointState, readModelMeta, saveModelDir } from './model-store-node.ts';
 import { trainDiffuser, type StepInfo } from './train.ts';
@@ -72,7 +73,7 @@ export async function trainOnData(o: TrainRunOptions, hooks: TrainHooks): Promis
     categories: o.useCategory ? uniq(used.map((s) => s.category)) : [],
     actions: o.useAction ? uniq(used.map((s) => s.action)) : [],
   };
-  const backbone = o.backbone ?? await mobileNetV2Backbone(config.backboneInput);
+  const backbone = o.backbone ?? await loadBackbone(config);
   config.imageFeatureDim = backbone.globalDim;
   config.objectFeatureDim = backbone.mapDim;
   config.backboneInput = backbone.inputSize;

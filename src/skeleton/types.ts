@@ -53,8 +53,9 @@ export interface ModelConfig {
   backbone: BackboneName;
   /** Backbone input side in pixels (the person crop is resampled to it). */
   backboneInput: number;
-  /** For `tfjs_dir`: the local tfjs model directory and the two layer names used. */
+  /** For `tfjs_dir`: the local tfjs model directory and the two layer names used (stride-16 map, last map). */
   backboneDir?: string;
+  backboneLayers?: [string, string];
 }
 
 /** Sampler settings (DEFAULT_SAMPLER_CONFIG; merged by validateSamplerConfig). */

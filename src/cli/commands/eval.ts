@@ -5,7 +5,7 @@ import { UsageError } from '../../errors.ts';
 import { initBackend } from '../../backend.ts';
 import { DEFAULT_MODEL_DIR, loadModelDir, readBaselineStats } from '../../skeleton/model-store-node.ts';
 import { evaluateBaseline, evaluateModel } from '../../skeleton/eval-node.ts';
-import { mobileNetV2Backbone } from '../../skeleton/features.ts';
+import { loadBackbone } from '../../skeleton/backbone-node.ts';
 import { readHoiSamples } from '../../skeleton/dataset-node.ts';
 import { baselineStats } from '../../skeleton/baselines.ts';
 import type { MetricsResult } from '../../skeleton/metrics.ts';
@@ -53,7 +53,7 @@ export const evalCommand: CommandDef = {
     }
     await initBackend();
     const { model } = await loadModelDir(modelDir);
-    const backbone = await mobileNetV2Backbone(model.config.backboneInput);
+    const backbone = await loadBackbone(model.config);
     const samples = parseIntFlag(opts.samples, '--samples', 1, 64);
     const r = await evaluateModel(model, backbone, { data, seed, sampler: { kind: sampler }, samples });
     printMetrics(io.out, `model ${modelDir} on ${data}`, r);

@@ -5,13 +5,21 @@ import { parseChoiceFlag, parseIntFlag, parseNumberFlag, requireOption } from '.
 import { initBackend } from '../../backend.ts';
 import { trainOnData } from '../../skeleton/train-node.ts';
 import { DEFAULT_LAMBDA, type JParamKind } from '../../skeleton/loss.ts';
-import type { AttentionKind } from '../../skeleton/types.ts';
+import type { AttentionKind, ModelConfig } from '../../skeleton/types.ts';
+import { resolve } from 'node:path';
 import { UsageError } from '../../errors.ts';
 
 function fmtTime(s: number): string {
   if (!Number.isFinite(s)) return '?';
   const m = Math.floor(s / 60);
   return m >= 60 ? `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m` : `${m}m${String(Math.round(s % 60)).padStart(2, '0')}s`;
+}
+
+function backboneOpts(opts: Record<string, unknown>): Partial<ModelConfig> {
+  if (opts.backboneDir === undefined) return {};
+  const layers = String(requireOption(opts.backboneLayers, '--backbone-layers')).split(',').map((s) => s.trim());
+  if (layers.length !== 2 || layers.some((l) => !l)) throw new UsageError(`--backbone-layers must be two layer names mid,last, got "${opts.backboneLayers}"`);
+  return { backbone: 'tfjs_dir', backboneDir: resolve(String(opts.backboneDir)), backboneLayers: [layers[0], layers[1]] };
 }
 
 export const trainCommand: CommandDef = {
@@ -36,6 +44,8 @@ export const trainCommand: CommandDef = {
       .option('--no-action', 'no action embedding')
       .option('--no-object-position', 'no position embedding of the object tokens (as in the paper)')
       .option('--no-person-position', 'no person-box condition (as in the paper)')
+      .option('--backbone-dir <dir>', 'a tfjs LayersModel directory to use as the frozen backbone (e.g. a converted ResNet)')
+      .option('--backbone-layers <mid,last>', 'with --backbone-dir: the stride-16 map layer and the last map layer')
       .option('--dim <n>', 'embedding dimension N_E', '32')
       .option('--heads <n>', 'attention heads', '8')
       .option('--depth <n>', 'trunk blocks', '8')
@@ -72,6 +82,7 @@ export const trainCommand: CommandDef = {
         embedDim: dim, heads, depth: parseIntFlag(opts.depth, '--depth', 1, 64),
         objectPosition: opts.objectPosition !== false,
         personPosition: opts.personPosition !== false,
+        ...backboneOpts(opts),
       },
       useCategory: opts.category !== false,
       useAction: opts.action !== false,
