@@ -33,6 +33,7 @@ export interface TrainRunOptions {
   lrFactor: number;
   jparam: JParamKind;
   lambda?: number;
+  jparamMix?: number;
   confWeight: number;
   flip: boolean;
   /** Architecture overrides of DEFAULT_MODEL_CONFIG. */
@@ -104,14 +105,14 @@ export async function trainOnData(o: TrainRunOptions, hooks: TrainHooks): Promis
   if (!resume) await rm(logFile, { force: true });
   const training = (extra: Record<string, unknown>) => ({
     data: o.data, samples: source.size, steps, batch: o.batch, seed: o.seed, lr: o.lr, lr_decay_at: o.lrDecayAt,
-    lr_factor: o.lrFactor, jparam: o.jparam, lambda: o.lambda, conf_weight: o.confWeight, flip: o.flip,
+    lr_factor: o.lrFactor, jparam: o.jparam, lambda: o.lambda, jparam_mix: o.jparamMix ?? 1, conf_weight: o.confWeight, flip: o.flip,
     backbone: backbone.name, command: o.command, ...extra,
   });
   hooks.start?.(steps, resume?.step ?? 0);
   let last: StepInfo | undefined;
   const { model } = await trainDiffuser({
     config, source, steps, batch: o.batch, lr: o.lr, lrDecayAt: o.lrDecayAt, lrFactor: o.lrFactor, seed: o.seed,
-    jparam: o.jparam, lambda: o.lambda, confWeight: o.confWeight, flip: o.flip, resume,
+    jparam: o.jparam, lambda: o.lambda, jparamMix: o.jparamMix, confWeight: o.confWeight, flip: o.flip, resume,
     checkpointEvery: o.checkpointEvery,
     onStep: (s) => {
       last = s;

@@ -37,6 +37,8 @@ export interface TrainOptions {
   seed: number;
   jparam: JParamKind;
   lambda?: number;
+  /** Blend of J_param with uniform weights (1 = pure J_param; see loss.ts). */
+  jparamMix?: number;
   /** Weight of the confidence loss. */
   confWeight: number;
   /** Flip augmentation with probability 0.5. */
@@ -66,7 +68,7 @@ interface Batch { inputs: ConditionInputs; xt: tf.Tensor; x0: tf.Tensor; weights
  * Assemble a training batch: examples (with flips), t ~ U{0..T-1}, x_t = sqrt(ab) x0 + sqrt(1-ab) eps clamped to
  * +-1.1, J_param weights. Everything random comes from `rand`.
  */
-export function makeBatch(model: Diffuser, src: SampleSource, idx: number[], rand: () => number, o: Pick<TrainOptions, 'flip' | 'jparam' | 'lambda'>, alphaBar: Float64Array): Batch {
+export function makeBatch(model: Diffuser, src: SampleSource, idx: number[], rand: () => number, o: Pick<TrainOptions, 'flip' | 'jparam' | 'lambda' | 'jparamMix'>, alphaBar: Float64Array): Batch {
   const c = model.config;
   const B = idx.length;
   const P0 = c.gridSize * c.gridSize;
@@ -96,7 +98,7 @@ export function makeBatch(model: Diffuser, src: SampleSource, idx: number[], ran
     if (extra && ex.extra) extra.set(ex.extra, b * c.extraTokens * c.embedDim);
     x0.set(ex.joints, b * NUM_JOINTS * 2);
     m.set(ex.mask, b * NUM_JOINTS);
-    w.set(jointWeights(ex.joints, ex.mask, ex.objectBox, o.jparam, o.lambda ?? DEFAULT_LAMBDA[o.jparam]), b * NUM_JOINTS);
+    w.set(jointWeights(ex.joints, ex.mask, ex.objectBox, o.jparam, o.lambda ?? DEFAULT_LAMBDA[o.jparam], o.jparamMix ?? 1), b * NUM_JOINTS);
     const tb = Math.min(alphaBar.length - 1, Math.floor(rand() * alphaBar.length));
     t.push(tb);
     const sa = Math.sqrt(alphaBar[tb]), sn = Math.sqrt(1 - alphaBar[tb]);

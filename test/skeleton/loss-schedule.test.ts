@@ -28,6 +28,14 @@ describe('J_param joint weights', () => {
     const s = e.reduce((a, b) => a + b, 0);
     expect(h[5]).toBeCloseTo((100 * e[5]) / s, 4);
   });
+  it('mix blends J_param with uniform weights of the same total', () => {
+    const full = jointWeights(joints, mask, box, 'code', 100, 1);
+    const uni = jointWeights(joints, mask, box, 'code', 100, 0);
+    const half = jointWeights(joints, mask, box, 'code', 100, 0.5);
+    expect(uni[3]).toBeCloseTo(100 / 16, 5);
+    expect(half[0]).toBeCloseTo((full[0] + uni[0]) / 2, 5);
+    expect(half.reduce((a, b) => a + b, 0)).toBeCloseTo(100, 3);
+  });
   it('none: plain L1 weights (1 on valid joints)', () => {
     const h = jointWeights(joints, mask, box, 'none');
     expect(Array.from(h.slice(0, 16))).toEqual(new Array(16).fill(1));

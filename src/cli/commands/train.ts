@@ -38,6 +38,7 @@ export const trainCommand: CommandDef = {
       .option('--attention <kind>', 'associative | plain | none (paper Table 3)', 'associative')
       .option('--jparam <kind>', 'J_param weighting: code | paper | none', 'code')
       .option('--lambda <x>', 'J_param scale (default 100 for code, 1e4 for paper)')
+      .option('--jparam-mix <x>', 'blend J_param with uniform joint weights (1 = pure J_param)', '1')
       .option('--conf-weight <x>', 'weight of the confidence loss', '1')
       .option('--no-flip', 'no flip augmentation')
       .option('--no-category', 'no category embedding')
@@ -75,6 +76,7 @@ export const trainCommand: CommandDef = {
       lr: parseNumberFlag(opts.lr, '--lr', 1e-8, 1),
       lrDecayAt, lrFactor: 10, jparam,
       lambda: opts.lambda !== undefined ? parseNumberFlag(opts.lambda, '--lambda', 0) : DEFAULT_LAMBDA[jparam],
+      jparamMix: parseNumberFlag(opts.jparamMix, '--jparam-mix', 0, 1),
       confWeight: parseNumberFlag(opts.confWeight, '--conf-weight', 0),
       flip: opts.flip !== false,
       model: {
