@@ -5,21 +5,12 @@
 import { JointScratch, type JointModel, poseJoints } from './joint-model.ts';
 import { POSE_LOWER, POSE_UPPER, RELAXED_POSE } from './kinematics.ts';
 import { project } from './objective.ts';
+import { mulberry32 } from '../random.ts';
 import { axisAngleToMatrix, matrixToAxisAngle, mul3 } from './rotation.ts';
 import type { Keypoint } from '../skeleton/topology.ts';
 import type { Camera, FitTarget } from './types.ts';
 
-/** Deterministic uniform numbers in [0, 1) (mulberry32). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 /** A synthetic target and the parameters that made it. */
 export interface SyntheticCase {

@@ -3,6 +3,8 @@
  * runs on wasm, which lacks gather gradients, einsum and conv weight gradients.
  */
 import * as tf from '@tensorflow/tfjs';
+import { matMul, taping } from '../tensor/matmul.ts';
+import { gaussian } from '../random.ts';
 
 /** Named trainable parameters of a model, in creation order. */
 export class ParamStore {
@@ -40,55 +42,8 @@ export class ParamStore {
 }
 let uid = 0;
 
-/** Standard normal from a uniform source (Box-Muller). */
-export function gaussian(rand: () => number): number {
-  let u = 0;
-  while (u <= 1e-12) u = rand();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
-}
 
-/**
- * `a @ b` with the transpose-explicit gradient (as src/tensor/matmul.ts) and a fresh copy of every right-hand
- * operand. tfjs-backend-wasm caches an XNNPACK operator (with packed weights) per right-hand tensor id; in long
- * training runs a reused id was seen to return NaN from finite inputs (reproducible for that id, gone for a copy of
- * the same values), so each product here gets a right-hand tensor used exactly once.
- */
-export function matMul(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
-  return taping() ? (freshMatMul(a, b) as tf.Tensor) : tf.matMul(a, b);
-}
-
-/** Whether a gradient is being recorded (inference takes the plain, cheaper kernels). */
-export function taping(): boolean {
-  return (tf.engine() as unknown as { state: { gradientDepth: number } }).state.gradientDepth > 0;
-}
-
-const fresh = (x: tf.Tensor) => tf.add(x, 0);
-
-function transposeLast2(x: tf.Tensor): tf.Tensor {
-  const perm = Array.from({ length: x.rank }, (_, i) => i);
-  perm[x.rank - 2] = x.rank - 1;
-  perm[x.rank - 1] = x.rank - 2;
-  return tf.transpose(x, perm);
-}
-
-function reduceTo(grad: tf.Tensor, shape: number[]): tf.Tensor {
-  if (grad.rank === shape.length && grad.shape.every((d, i) => d === shape[i])) return grad;
-  const lead = grad.rank - shape.length;
-  const axes: number[] = [];
-  for (let i = 0; i < grad.rank - 2; i++) if (i - lead < 0 || shape[i - lead] === 1) axes.push(i);
-  return tf.reshape(axes.length ? tf.sum(grad, axes, true) : grad, shape);
-}
-
-const freshMatMul = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
-  save([a, b]);
-  return {
-    value: tf.matMul(a, fresh(b)),
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const [sa, sb] = saved;
-      return [reduceTo(tf.matMul(dy, transposeLast2(sb)), sa.shape), reduceTo(tf.matMul(transposeLast2(sa), fresh(dy)), sb.shape)];
-    },
-  };
-}) as unknown as Parameters<typeof tf.customGrad>[0]);
+export { matMul, taping } from '../tensor/matmul.ts';
 
 /** Linear layer on the last axis: x [..., in] @ W [in, out] + b [out]. */
 export function linear(x: tf.Tensor, w: tf.Tensor, b?: tf.Tensor): tf.Tensor {
@@ -119,14 +74,4 @@ export function gelu(x: tf.Tensor): tf.Tensor {
   return tf.mul(x, tf.sigmoid(tf.mul(x, 1.702)));
 }
 
-/** A seeded uniform [0, 1) generator (mulberry32). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { gaussian, mulberry32 } from '../random.ts';

@@ -1,11 +1,23 @@
 /**
- * Matrix product whose gradient uses explicit transposes followed by plain matMuls.
+ * Matrix product for trainable layers on any tfjs backend, wasm first.
  *
- * On the wasm backend a transposed BatchMatMul is about 9x slower than an untransposed one, and tf.matMul's
- * gradient uses transposed products; this version keeps the maths identical (dA = dY B^T, dB = A^T dY) but
- * materialises the transposes, which made a training step 5x faster in measurements on the 2-core machine.
+ * - Gradient: explicit transposes followed by plain matMuls (dA = dY B^T, dB = A^T dY). On the wasm backend a
+ *   transposed BatchMatMul is about 9x slower than an untransposed one, and tf.matMul's own gradient uses transposed
+ *   products; this made a training step 5x faster on the 2-core machine.
+ * - Fresh right-hand operands while a gradient is recorded: tfjs-backend-wasm caches an XNNPACK operator (with packed
+ *   weights) per right-hand tensor id; in long training runs a reused id was seen to return NaN from finite inputs
+ *   (reproducible for that id, gone for a copy of the same values), so each taped product gets a right-hand tensor
+ *   used exactly once.
+ * - Inference (no gradient recorded) takes the plain kernel.
  */
 import * as tf from '@tensorflow/tfjs';
+
+/** Whether a gradient is being recorded. */
+export function taping(): boolean {
+  return (tf.engine() as unknown as { state: { gradientDepth: number } }).state.gradientDepth > 0;
+}
+
+const fresh = (x: tf.Tensor): tf.Tensor => tf.add(x, 0);
 
 function transposeLast2(x: tf.Tensor): tf.Tensor {
   const r = x.rank;
@@ -28,14 +40,14 @@ function reduceTo(grad: tf.Tensor, shape: number[]): tf.Tensor {
   return tf.reshape(summed, shape);
 }
 
-const fastMatMulImpl = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+const tapedMatMul = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
   save([a, b]);
   return {
-    value: tf.matMul(a, b),
+    value: tf.matMul(a, fresh(b)),
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [sa, sb] = saved;
       const da = tf.matMul(dy, transposeLast2(sb));
-      const db = tf.matMul(transposeLast2(sa), dy);
+      const db = tf.matMul(transposeLast2(sa), fresh(dy));
       return [reduceTo(da, sa.shape), reduceTo(db, sb.shape)];
     },
   };
@@ -45,5 +57,5 @@ const fastMatMulImpl = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.Grad
  * `a @ b` for rank >= 2 tensors (batch dimensions broadcast like tf.matMul) with the transpose-explicit gradient.
  */
 export function matMul<R extends tf.Rank>(a: tf.Tensor, b: tf.Tensor): tf.Tensor<R> {
-  return fastMatMulImpl(a, b) as tf.Tensor<R>;
+  return (taping() ? tapedMatMul(a, b) : tf.matMul(a, b)) as tf.Tensor<R>;
 }
