@@ -4,7 +4,8 @@
  * resume. Exported as a function over a sample source so other modes (human-to-human) reuse it.
  */
 import * as tf from '@tensorflow/tfjs';
-import { Diffuser, GEOM_DIM, PBOX_DIM, personBoxFeature, tokenGeometry } from './diffuser.ts';
+import { Diffuser } from './diffuser.ts';
+import { conditionInputs } from './evaluate.ts';
 import { gaussian, mulberry32 } from './layers.ts';
 import { cosineAlphaBar } from './schedule.ts';
 import { jointWeights, type JParamKind, DEFAULT_LAMBDA } from './loss.ts';
@@ -71,30 +72,16 @@ interface Batch { inputs: ConditionInputs; xt: tf.Tensor; x0: tf.Tensor; weights
 export function makeBatch(model: Diffuser, src: SampleSource, idx: number[], rand: () => number, o: Pick<TrainOptions, 'flip' | 'jparam' | 'lambda' | 'jparamMix'>, alphaBar: Float64Array): Batch {
   const c = model.config;
   const B = idx.length;
-  const P0 = c.gridSize * c.gridSize;
-  const g = new Float32Array(B * c.imageFeatureDim);
-  const roi = new Float32Array(B * P0 * c.objectFeatureDim);
-  const geom = new Float32Array(B * P0 * GEOM_DIM);
-  const cat = new Float32Array(B * (c.categories.length + 1));
-  const act = new Float32Array(B * (c.actions.length + 1));
   const extra = c.extraTokens ? new Float32Array(B * c.extraTokens * c.embedDim) : null;
-  const pbox = new Float32Array(B * PBOX_DIM);
   const x0 = new Float32Array(B * NUM_JOINTS * 2);
   const xt = new Float32Array(B * NUM_JOINTS * 2);
   const w = new Float32Array(B * NUM_JOINTS);
   const m = new Float32Array(B * NUM_JOINTS);
   const t: number[] = [];
+  const examples: TrainExample[] = [];
   idx.forEach((i, b) => {
     const ex = src.example(i, o.flip && rand() < 0.5);
-    g.set(ex.global, b * c.imageFeatureDim);
-    roi.set(ex.roi, b * P0 * c.objectFeatureDim);
-    geom.set(tokenGeometry(ex.objectBox, c.gridSize), b * P0 * GEOM_DIM);
-    if (c.personPosition) {
-      if (!ex.personBox) throw new RangeError('makeBatch(): the model expects personBox in every example');
-      pbox.set(personBoxFeature(ex.personBox), b * PBOX_DIM);
-    }
-    cat[b * (c.categories.length + 1) + ex.category] = 1;
-    act[b * (c.actions.length + 1) + ex.action] = 1;
+    examples.push(ex);
     if (extra && ex.extra) extra.set(ex.extra, b * c.extraTokens * c.embedDim);
     x0.set(ex.joints, b * NUM_JOINTS * 2);
     m.set(ex.mask, b * NUM_JOINTS);
@@ -107,15 +94,8 @@ export function makeBatch(model: Diffuser, src: SampleSource, idx: number[], ran
       xt[b * NUM_JOINTS * 2 + k] = Math.max(-1.1, Math.min(1.1, v));
     }
   });
-  const inputs: ConditionInputs = {
-    global: tf.tensor2d(g, [B, c.imageFeatureDim]),
-    roi: tf.tensor3d(roi, [B, P0, c.objectFeatureDim]),
-    geom: tf.tensor3d(geom, [B, P0, GEOM_DIM]),
-    ...(c.personPosition ? { pbox: tf.tensor2d(pbox, [B, PBOX_DIM]) } : {}),
-    ...(c.categories.length ? { category: tf.tensor2d(cat, [B, c.categories.length + 1]) } : {}),
-    ...(c.actions.length ? { action: tf.tensor2d(act, [B, c.actions.length + 1]) } : {}),
-    ...(extra ? { extra: tf.tensor3d(extra, [B, c.extraTokens, c.embedDim]) } : {}),
-  };
+  // the condition tensors are stacked exactly as at inference
+  const inputs = conditionInputs(model, examples, extra ?? undefined);
   return {
     inputs, t,
     xt: tf.tensor3d(xt, [B, NUM_JOINTS, 2]),
