@@ -7,7 +7,7 @@
  */
 import {
   COCO_FROM_SMPL, FACE_OFFSETS, HEAD_JOINT, HEAD_SCALE, JOINT_SHAPEDIRS, MEAN_REST_JOINTS, NUM_BETAS, NUM_JOINTS,
-  SMPL_PARENTS, rodrigues,
+  SMPL_PARENTS, chainTransforms, rodrigues,
 } from './kinematics.ts';
 
 export interface JointModel {
@@ -73,7 +73,7 @@ export function poseJoints(
   s: JointScratch,
 ): Float64Array {
   const B = m.numBetas;
-  const { rest, face, local, R, P } = s;
+  const { rest, face, R, P } = s;
   for (let i = 0; i < NUM_JOINTS * 3; i++) {
     let v = m.J0[i];
     const row = i * B;
@@ -86,30 +86,7 @@ export function poseJoints(
     for (let k = 0; k < B; k++) v += m.SF[row + k] * betas[k];
     face[i] = v;
   }
-  const par = m.parents;
-  for (let k = 0; k < NUM_JOINTS; k++) {
-    const p = par[k];
-    if (p < 0) {
-      rodrigues(pose[k * 3], pose[k * 3 + 1], pose[k * 3 + 2], R, k * 9);
-      P[k * 3] = rest[k * 3] + t[0];
-      P[k * 3 + 1] = rest[k * 3 + 1] + t[1];
-      P[k * 3 + 2] = rest[k * 3 + 2] + t[2];
-      continue;
-    }
-    rodrigues(pose[k * 3], pose[k * 3 + 1], pose[k * 3 + 2], local, 0);
-    const po = p * 9;
-    const ko = k * 9;
-    for (let r = 0; r < 3; r++) {
-      const a0 = R[po + r * 3], a1 = R[po + r * 3 + 1], a2 = R[po + r * 3 + 2];
-      R[ko + r * 3] = a0 * local[0] + a1 * local[3] + a2 * local[6];
-      R[ko + r * 3 + 1] = a0 * local[1] + a1 * local[4] + a2 * local[7];
-      R[ko + r * 3 + 2] = a0 * local[2] + a1 * local[5] + a2 * local[8];
-    }
-    const dx = rest[k * 3] - rest[p * 3], dy = rest[k * 3 + 1] - rest[p * 3 + 1], dz = rest[k * 3 + 2] - rest[p * 3 + 2];
-    for (let r = 0; r < 3; r++) {
-      P[k * 3 + r] = P[p * 3 + r] + R[po + r * 3] * dx + R[po + r * 3 + 1] * dy + R[po + r * 3 + 2] * dz;
-    }
-  }
+  chainTransforms(rest, pose, t, m.parents, R, P);
   const h = m.headJoint;
   const ho = h * 9;
   for (let i = 0; i < 17; i++) {

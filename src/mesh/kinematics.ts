@@ -212,22 +212,21 @@ const _rest = new Float64Array(NUM_JOINTS * 3);
 const _face = new Float64Array(15);
 
 /**
- * Posed joints for `p`: `smpl` [24*3] and `coco` [17*3] (metres, body frame plus translation), and `rotations`
- * [24*9] the global row-major rotation of each joint.
+ * Forward kinematics along a kinematic tree (parents before children): the global row-major rotation of each joint
+ * `R` [J*9] and its position `P` [J*3] from the rest joints [J*3], local axis-angle `pose` [J*3] and translation `t`.
+ * G_k = G_parent * (R_local, J_k - J_parent); the root adds `t`.
  */
-export function posedJoints(p: BodyParams): { smpl: Float64Array; coco: Float64Array; rotations: Float64Array } {
-  const rest = restJoints(p.betas, _rest);
-  const pose = p.pose;
-  const R = new Float64Array(NUM_JOINTS * 9);
-  const P = new Float64Array(NUM_JOINTS * 3);
-  const t = p.translation;
-  for (let k = 0; k < NUM_JOINTS; k++) {
-    const par = SMPL_PARENTS[k];
+export function chainTransforms(
+  rest: ArrayLike<number>, pose: ArrayLike<number>, t: ArrayLike<number>, parents: ArrayLike<number>,
+  R: Float64Array, P: Float64Array,
+): void {
+  for (let k = 0; k < parents.length; k++) {
+    const par = parents[k];
     if (par < 0) {
-      rodrigues(pose[0] ?? 0, pose[1] ?? 0, pose[2] ?? 0, R, 0);
-      P[0] = rest[0] + t[0];
-      P[1] = rest[1] + t[1];
-      P[2] = rest[2] + t[2];
+      rodrigues(pose[k * 3] ?? 0, pose[k * 3 + 1] ?? 0, pose[k * 3 + 2] ?? 0, R, k * 9);
+      P[k * 3] = rest[k * 3] + t[0];
+      P[k * 3 + 1] = rest[k * 3 + 1] + t[1];
+      P[k * 3 + 2] = rest[k * 3 + 2] + t[2];
       continue;
     }
     rodrigues(pose[k * 3] ?? 0, pose[k * 3 + 1] ?? 0, pose[k * 3 + 2] ?? 0, _local, 0);
@@ -248,6 +247,19 @@ export function posedJoints(p: BodyParams): { smpl: Float64Array; coco: Float64A
       P[k * 3 + r] = P[par * 3 + r] + R[po + r * 3] * dx + R[po + r * 3 + 1] * dy + R[po + r * 3 + 2] * dz;
     }
   }
+}
+
+/**
+ * Posed joints for `p`: `smpl` [24*3] and `coco` [17*3] (metres, body frame plus translation), and `rotations`
+ * [24*9] the global row-major rotation of each joint.
+ */
+export function posedJoints(p: BodyParams): { smpl: Float64Array; coco: Float64Array; rotations: Float64Array } {
+  const rest = restJoints(p.betas, _rest);
+  const pose = p.pose;
+  const R = new Float64Array(NUM_JOINTS * 9);
+  const P = new Float64Array(NUM_JOINTS * 3);
+  const t = p.translation;
+  chainTransforms(rest, pose, t, SMPL_PARENTS, R, P);
   const coco = new Float64Array(17 * 3);
   const face = faceOffsets(p.betas, _face);
   const ho = HEAD_JOINT * 9;
