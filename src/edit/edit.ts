@@ -26,10 +26,10 @@ import { posePeople } from './guidance.ts';
 import { rasterToPng } from './png.ts';
 import { createClient } from './create-client.ts';
 import { EDIT_DEFAULTS } from './constants.ts';
-import type { EditProgress, ImageServerApi } from './types.ts';
+import type { EditProgress, EditRequest, ImageServerApi } from './types.ts';
 
-/** Options of edit(). */
-export interface EditOptions {
+/** Options of edit(): where to send it and what to send, plus the sampler fields of EditRequest. */
+export interface EditOptions extends Pick<EditRequest, 'prompt' | 'negative' | 'steps' | 'seed' | 'cfg' | 'controlStrength' | 'checkpoint' | 'controlnet'> {
   /** The scene, or the path of a PNG/JPEG/WebP file. */
   image: RgbImage | string;
   /**
@@ -43,14 +43,6 @@ export interface EditOptions {
   server: string;
   /** 'comfyui' (default) or 'a1111'. */
   api?: ImageServerApi;
-  prompt: string;
-  negative?: string;
-  steps?: number;
-  seed?: number;
-  cfg?: number;
-  controlStrength?: number;
-  checkpoint?: string;
-  controlnet?: string;
   /** Give up (and interrupt the job on the server) after this many ms [600000]. */
   timeoutMs?: number;
   /** The same in seconds (timeoutMs wins when both are given). */
