@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { oneLine, PinplaceError, UsageError } from '../errors.ts';
 import type { CliIo, CommandDef } from './command.ts';
 import { COMMANDS } from './commands/index.ts';
+import { PACKAGE_VERSION } from '../version.ts';
 
 export interface MainStreams {
   stdout: (s: string) => void;
@@ -24,7 +25,7 @@ const defaultStreams: MainStreams = {
 export async function main(argv: string[], streams: MainStreams = defaultStreams): Promise<number> {
   const program = new Command('pinplace')
     .description('person-in-place: put people into photos the way they would really interact with what is there')
-    .version(await version(), '-V, --version')
+    .version(PACKAGE_VERSION, '-V, --version')
     .exitOverride()
     .configureOutput({ writeOut: streams.stdout, writeErr: () => {} })
     .showSuggestionAfterError(true);
@@ -86,10 +87,4 @@ async function runCommand(def: CommandDef, opts: Record<string, unknown>, stream
     if (json) streams.stdout(JSON.stringify({ error: oneLine(err), code: err instanceof PinplaceError ? err.code : 'error' }) + '\n');
     return err instanceof UsageError ? 2 : 1;
   }
-}
-
-async function version(): Promise<string> {
-  const { createRequire } = await import('node:module');
-  const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
-  return pkg.version;
 }

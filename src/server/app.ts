@@ -13,6 +13,7 @@ import { UsageError } from '../errors.ts';
 import { DEFAULT_LIMITS, IMAGE_TYPES } from './constants.ts';
 import { apiNotFound, errorHandler } from './http-errors.ts';
 import { openApiDocument } from './openapi.ts';
+import { PACKAGE_VERSION } from '../version.ts';
 import { contentTypeOf } from './output-store.ts';
 import { SampleScene } from './sample-scene.ts';
 import {
@@ -101,7 +102,7 @@ export function createApp(deps: ServerDeps): PinplaceApp {
     });
   });
   api.get('/openapi.json', (_req, res) => {
-    res.json(openApiDocument(limits));
+    res.json(openApiDocument(limits, PACKAGE_VERSION));
   });
   api.get('/sample', async (_req, res) => {
     res.json(await sample.get());
