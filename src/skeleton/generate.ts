@@ -10,16 +10,17 @@ import type { RgbImage } from '../io/image.ts';
 import type { SkeletonFile } from '../data/formats.ts';
 import { parseBox, type Box } from './calculators/box.ts';
 import { applyAffine, CROP_SIZE, personCrop } from './calculators/crop.ts';
-import { fromCropUnits, objectBoxToCrop, personBoxToCrop } from './calculators/normalise.ts';
+import { flipBox, flipJoints, fromCropUnits, objectBoxToCrop, personBoxToCrop } from './calculators/normalise.ts';
 import { roiAlign } from './calculators/roi-align.ts';
 import { COCO_CATEGORIES, VCOCO_ACTIONS } from './constants.ts';
 import { conditionInputs } from './evaluate.ts';
 import { cropFeatures } from './features.ts';
 import { loadBackbone } from './backbone-node.ts';
 import { DEFAULT_MODEL_DIR, loadModelDir } from './model-store-node.ts';
-import { sampleSkeletons, validateSamplerConfig, type CropPin } from './sampler.ts';
+import { rankSamples, runSampler, sampleSkeletons, validateSamplerConfig, type CropPin } from './sampler.ts';
+import type { Diffuser } from './diffuser.ts';
 import { COCO_JOINTS, NUM_JOINTS, type Keypoint } from './topology.ts';
-import type { SampleFeatures } from './types.ts';
+import type { SampledSkeletons, SampleFeatures, SamplerConfig } from './types.ts';
 
 export interface GenerateOptions {
   image: RgbImage;
@@ -95,9 +96,9 @@ export async function generate(o: GenerateOptions): Promise<SkeletonFile> {
     roi: roiAlign(f.map, S, S, backbone.mapDim, ob.map((v) => v * S), c.gridSize),
     objectBox: ob, personBox: personBoxToCrop(crop, personBox), category, action,
   };
-  const inputs = conditionInputs(model, [feats]);
-  const r = sampleSkeletons(model, inputs, { samples, seed, sampler, pins });
-  tf.dispose(Object.values(inputs));
+  const r = pins.length || samples < 2
+    ? sampleOne(model, feats, samples, seed, sampler, pins)
+    : sampleBothSides(model, feats, mirroredFeatures(feats, f.map, S, backbone.mapDim, c.gridSize), samples, seed, sampler);
   const pinned = new Set(pins.map((p) => p.joint));
   const out: SkeletonFile = {
     image: { path: image.path ?? '', width: image.width, height: image.height },
@@ -123,3 +124,46 @@ export async function generate(o: GenerateOptions): Promise<SkeletonFile> {
 
 const round2 = (v: number) => Math.round(v * 100) / 100;
 const round3 = (v: number) => Math.round(v * 1000) / 1000;
+
+/** All N samples from the condition as given. */
+function sampleOne(model: Diffuser, feats: SampleFeatures, samples: number, seed: number, sampler: SamplerConfig, pins: CropPin[]): SampledSkeletons {
+  const inputs = conditionInputs(model, [feats]);
+  try {
+    return sampleSkeletons(model, inputs, { samples, seed, sampler, pins });
+  } finally {
+    tf.dispose(Object.values(inputs));
+  }
+}
+
+/**
+ * The condition as the model saw flipped training examples: the crop mirrored (ROI features read mirrored from the
+ * same feature map, boxes mirrored), exactly as training's flip augmentation builds it.
+ */
+function mirroredFeatures(feats: SampleFeatures, map: Float32Array, S: number, mapDim: number, grid: number): SampleFeatures {
+  const ob = flipBox(feats.objectBox);
+  return {
+    ...feats,
+    roi: roiAlign(map, S, S, mapDim, ob.map((v) => v * S), grid, 2, true),
+    objectBox: ob,
+    ...(feats.personBox ? { personBox: flipBox(feats.personBox) } : {}),
+  };
+}
+
+/**
+ * N samples alternating between the condition and its mirror image (odd samples are generated mirrored and flipped
+ * back, left and right swapped), then ranked together. The official sampler barely uses its starting noise, so the
+ * mirror is what gives the N samples real alternatives (e.g. which hand holds the cup).
+ */
+function sampleBothSides(model: Diffuser, feats: SampleFeatures, mirrored: SampleFeatures, samples: number, seed: number, sampler: SamplerConfig): SampledSkeletons {
+  const inputs = conditionInputs(model, Array.from({ length: samples }, (_, i) => (i % 2 ? mirrored : feats)));
+  let r: { joints: Float32Array; confidence: Float32Array };
+  try {
+    r = runSampler(model, inputs, { samples, seed, sampler });
+  } finally {
+    tf.dispose(Object.values(inputs));
+  }
+  const D = NUM_JOINTS * 2;
+  const joints = new Float32Array(r.joints);
+  for (let i = 1; i < samples; i += 2) joints.set(flipJoints(r.joints.subarray(i * D, (i + 1) * D)).joints, i * D);
+  return rankSamples(joints, samples, Array.from(r.confidence.subarray(0, NUM_JOINTS)));
+}
