@@ -1,30 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/backend.ts';
-import { DEFAULT_MODEL_CONFIG } from '../../src/skeleton/constants.ts';
 import { Diffuser, GEOM_DIM } from '../../src/skeleton/diffuser.ts';
 import { conditionInputs } from '../../src/skeleton/evaluate.ts';
 import { runSampler, sampleSkeletons, rankSamples, validateSamplerConfig } from '../../src/skeleton/sampler.ts';
 import { deserializeModel, parseModelMeta, serializeModel } from '../../src/skeleton/model-io.ts';
-import { mulberry32 } from '../../src/skeleton/layers.ts';
+import { feats, small } from './fixtures.ts';
 import { FormatError, UsageError } from '../../src/errors.ts';
-import type { AttentionKind, ModelConfig, SampleFeatures } from '../../src/skeleton/types.ts';
 
 const EPS = 1e-4;
-const small = (attention: AttentionKind, extra: Partial<ModelConfig> = {}): ModelConfig => ({
-  ...DEFAULT_MODEL_CONFIG, embedDim: 16, heads: 4, depth: 1, gridSize: 2, imageFeatureDim: 8, objectFeatureDim: 4,
-  objectHidden: 8, categories: ['cup', 'chair'], actions: ['hold'], attention, ...extra,
-});
-
-function feats(seed: number, n: number, c: ModelConfig): SampleFeatures[] {
-  const r = mulberry32(seed);
-  return Array.from({ length: n }, () => ({
-    global: Float32Array.from({ length: c.imageFeatureDim }, () => r() * 2 - 1),
-    roi: Float32Array.from({ length: c.gridSize ** 2 * c.objectFeatureDim }, () => r() * 2 - 1),
-    objectBox: [0.2 + r() * 0.2, 0.3, 0.6, 0.7 + r() * 0.2] as [number, number, number, number],
-    category: 1, action: 1,
-  }));
-}
 
 await initBackend('wasm');
 
