@@ -12,18 +12,18 @@ import { FormatError, UsageError } from '../errors.ts';
 import { parseJsonText } from '../data/formats.ts';
 import type { RgbImage } from '../io/image.ts';
 import type { Box } from '../skeleton/calculators/box.ts';
-import { personCrop, type PersonCrop } from '../skeleton/calculators/crop.ts';
+import { applyAffine, personCrop, type PersonCrop } from '../skeleton/calculators/crop.ts';
 import { fromCropUnits, objectBoxToCrop } from '../skeleton/calculators/normalise.ts';
 import { roiAlign } from '../skeleton/calculators/roi-align.ts';
 import { cropFeatures, mobileNetV2Backbone, type Backbone } from '../skeleton/features.ts';
 import { deserializeModel, parseModelMeta } from '../skeleton/model-io.ts';
 import { conditionInputs } from '../skeleton/evaluate.ts';
-import { sampleSkeletons } from '../skeleton/sampler.ts';
+import { sampleSkeletons, type CropPin } from '../skeleton/sampler.ts';
 import { vocabIndex } from '../skeleton/dataset-node.ts';
 import type { Diffuser } from '../skeleton/diffuser.ts';
 import type { SampleFeatures, SamplerConfig } from '../skeleton/types.ts';
 import type { Keypoint } from '../skeleton/topology.ts';
-import type { H2hSampler } from './h2h.ts';
+import type { H2hPin, H2hSampler } from './h2h.ts';
 import { PARTNER_TOKEN_FEATURES, PARTNER_TOKENS } from './partner-tokens.ts';
 
 /** models/h2h of the package. */
@@ -68,11 +68,19 @@ export async function h2hFeatures(model: Diffuser, backbone: Backbone, image: Rg
   };
 }
 
-/** Sample N skeletons (image pixels, ranked) for prepared features and partner tokens. */
-export function sampleH2h(model: Diffuser, feats: SampleFeatures, crop: PersonCrop, extra: Float32Array, samples: number, seed: number, sampler?: Partial<SamplerConfig>): Array<{ keypoints: Keypoint[]; score: number }> {
+/** Pins in image pixels -> crop units of `crop` (what the sampler imposes). */
+export function pinsToCrop(crop: PersonCrop, pins: readonly H2hPin[]): CropPin[] {
+  return pins.map((p) => {
+    const [u, v] = applyAffine(crop.toCrop, p.x, p.y);
+    return { joint: p.joint, u: u / crop.size, v: v / crop.size };
+  });
+}
+
+/** Sample N skeletons (image pixels, ranked) for prepared features and partner tokens; `pins` in crop units. */
+export function sampleH2h(model: Diffuser, feats: SampleFeatures, crop: PersonCrop, extra: Float32Array, samples: number, seed: number, sampler?: Partial<SamplerConfig>, pins?: CropPin[]): Array<{ keypoints: Keypoint[]; score: number }> {
   const inputs = conditionInputs(model, [feats], extra);
   try {
-    const r = sampleSkeletons(model, inputs, { samples, seed, sampler });
+    const r = sampleSkeletons(model, inputs, { samples, seed, sampler, ...(pins?.length ? { pins } : {}) });
     return r.joints.map((js, n) => {
       const px = fromCropUnits(crop, js.flat());
       return { keypoints: px.map(([x, y], j): Keypoint => [x, y, r.confidence[j]]), score: r.scores[n] };
@@ -93,7 +101,7 @@ export async function loadH2hModel(dir = DEFAULT_H2H_MODEL_DIR): Promise<H2hSamp
     actions: model.config.actions,
     async sample(o) {
       const { feats, crop } = await h2hFeatures(model, backbone, o.image, o.personBox, o.objectBox, o.action);
-      return sampleH2h(model, feats, crop, o.extra, o.samples, o.seed);
+      return sampleH2h(model, feats, crop, o.extra, o.samples, o.seed, undefined, o.pins?.length ? pinsToCrop(crop, o.pins) : undefined);
     },
   };
 }

@@ -8,7 +8,7 @@ import type { SkeletonFile } from '../data/formats.ts';
 import type { RgbImage } from '../io/image.ts';
 import { parseBox, type Box } from '../skeleton/calculators/box.ts';
 import { personCropRegion } from '../skeleton/calculators/crop.ts';
-import { NUM_JOINTS, type Keypoint } from '../skeleton/topology.ts';
+import { COCO_JOINTS, NUM_JOINTS, type Keypoint } from '../skeleton/topology.ts';
 import { partnerCondition } from './partner-tokens.ts';
 import { matchPartner } from './match-partner.ts';
 import type { Detections } from './types.ts';
@@ -25,8 +25,13 @@ export interface H2hSampler {
   sample(o: {
     image: RgbImage; personBox: Box; objectBox: Box; category: string; action?: string;
     samples: number; seed: number; extra: Float32Array;
+    /** Joints to keep fixed, image pixels (the sampler imposes them at every step, as generate does). */
+    pins?: H2hPin[];
   }): Promise<Array<{ keypoints: Keypoint[]; score?: number }>>;
 }
+
+/** A pinned joint of the new person: COCO-17 index and image position in pixels. */
+export interface H2hPin { joint: number; x: number; y: number }
 
 export interface H2hOptions {
   image: RgbImage;
@@ -50,6 +55,8 @@ export interface H2hOptions {
   detect?: (image: RgbImage) => Promise<Detections>;
   /** The model (default: loaded from `modelDir` by h2h-model.ts). */
   sampler?: H2hSampler;
+  /** Joints of the new person to keep fixed (image pixels); the rest is generated around them. */
+  pins?: H2hPin[];
 }
 
 /** The partner's skeleton: given (checked), or found by the detector as the person in the partner box. */
@@ -64,13 +71,17 @@ export async function resolvePartner(o: Pick<H2hOptions, 'image' | 'partnerBox' 
 }
 
 /** Check the h2h inputs that do not need the model; throws one-line UsageErrors. */
-export function checkH2hInputs(o: Pick<H2hOptions, 'image' | 'personBox' | 'partnerBox' | 'samples' | 'seed'>): void {
+export function checkH2hInputs(o: Pick<H2hOptions, 'image' | 'personBox' | 'partnerBox' | 'samples' | 'seed' | 'pins'>): void {
   const size = { width: o.image.width, height: o.image.height };
   parseBox(o.personBox, '--person', size);
   parseBox(o.partnerBox, '--partner', size);
   if (!personCropRegion(o.personBox, size.width, size.height)) throw new UsageError(`--person [${o.personBox.join(',')}] gives an empty crop in the ${size.width}x${size.height} image`);
   if (o.samples !== undefined && (!Number.isInteger(o.samples) || o.samples < 1 || o.samples > 256)) throw new UsageError(`--samples must be an integer in [1, 256], got "${o.samples}"`);
   if (o.seed !== undefined && !Number.isSafeInteger(o.seed)) throw new UsageError(`--seed must be an integer, got "${o.seed}"`);
+  for (const p of o.pins ?? []) {
+    if (!Number.isInteger(p.joint) || p.joint < 0 || p.joint >= NUM_JOINTS) throw new UsageError(`--pin joint must be an integer in [0, 16] (COCO-17: ${COCO_JOINTS.join(', ')}), got ${p.joint}`);
+    if (!Number.isFinite(p.x) || !Number.isFinite(p.y)) throw new UsageError(`--pin ${p.joint} needs finite x,y, got ${p.x},${p.y}`);
+  }
 }
 
 /**
@@ -92,8 +103,9 @@ export async function h2h(o: H2hOptions): Promise<SkeletonFile> {
   const t0 = performance.now();
   const out = await sampler.sample({
     image: o.image, personBox: o.personBox, objectBox: o.partnerBox, category: 'person', action,
-    samples, seed, extra,
+    samples, seed, extra, ...(o.pins?.length ? { pins: o.pins } : {}),
   });
+  const pinned = new Set((o.pins ?? []).map((p) => p.joint));
   return {
     image: { path: o.image.path ?? '', width: o.image.width, height: o.image.height },
     person_box: o.personBox,
@@ -101,9 +113,17 @@ export async function h2h(o: H2hOptions): Promise<SkeletonFile> {
     category: 'person',
     action: action ?? null,
     seed,
-    samples: out.map((s) => ({ keypoints: s.keypoints.map(([x, y, c]): Keypoint => [r3(x), r3(y), r3(c)]), ...(s.score !== undefined ? { score: r3(s.score) } : {}) })),
+    samples: out.map((s) => ({
+      keypoints: s.keypoints.map(([x, y, c], j): Keypoint => {
+        // A pinned joint is exactly where it was pinned (the sampler works in crop units).
+        const pin = o.pins?.find((p) => p.joint === j);
+        return pin ? [pin.x, pin.y, 1] : [r3(x), r3(y), r3(c)];
+      }),
+      ...(s.score !== undefined ? { score: r3(s.score) } : {}),
+    })),
     partner: { box: partner.box, keypoints: partner.keypoints.map(([x, y, c]): Keypoint => [r3(x), r3(y), r3(Math.max(0, Math.min(1, c)))]) },
     partner_source: partner.source,
+    ...(pinned.size ? { pinned: [...pinned].sort((a, b) => a - b) } : {}),
     model: sampler.name,
     ms: Math.round(performance.now() - t0),
   };

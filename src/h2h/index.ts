@@ -6,7 +6,7 @@ export { pickObject, rankObjects } from './pick-object.ts';
 export { matchPartner, PARTNER_MIN_OVERLAP } from './match-partner.ts';
 export { partnerKeypointsFromJson } from './partner-keypoints.ts';
 export { keypointBox } from './keypoint-box.ts';
-export { h2h, resolvePartner, checkH2hInputs, normaliseAction, type H2hOptions, type H2hSampler } from './h2h.ts';
+export { h2h, resolvePartner, checkH2hInputs, normaliseAction, type H2hOptions, type H2hPin, type H2hSampler } from './h2h.ts';
 export { loadH2hModel, readH2hModel, DEFAULT_H2H_MODEL_DIR } from './h2h-model.ts';
 export { partnerTokens, partnerInCrop, partnerCondition, flipPartner, PARTNER_TOKENS } from './partner-tokens.ts';
 export { handDistance, handsMeet, handPoint, HAND_EXTENSION } from './hand-contact.ts';

@@ -1,11 +1,11 @@
 /**
  * `pinplace h2h --image IMG --person x1,y1,x2,y2 --partner x1,y1,x2,y2 [--partner-keypoints FILE] [--action VERB]
- *  [--samples N] [--seed S] [--model DIR] [--out DIR]`
+ *  [--samples N] [--seed S] [--model DIR] [--pin j:x,y ...] [--out DIR]`
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CommandDef } from '../command.ts';
-import { parseIntFlag, requireOption } from '../options.ts';
+import { collect, parseIntFlag, requireOption } from '../options.ts';
 import { UsageError } from '../../errors.ts';
 import { readImage } from '../../io/image.ts';
 import { writeOutputs } from '../../io/atomic.ts';
@@ -16,6 +16,7 @@ import { guidanceFiles } from '../../edit/guidance.ts';
 import { detect } from '../../h2h/detect-node.ts';
 import { checkH2hInputs, h2h, resolvePartner } from '../../h2h/h2h.ts';
 import { partnerKeypointsFromJson } from '../../h2h/partner-keypoints.ts';
+import { parsePin } from './generate.ts';
 
 export const h2hCommand: CommandDef = {
   name: 'h2h',
@@ -30,6 +31,7 @@ export const h2hCommand: CommandDef = {
       .option('--samples <n>', 'number of skeletons', '1')
       .option('--seed <s>', 'random seed', '1')
       .option('--model <dir>', 'h2h model directory (default: the shipped models/h2h)')
+      .option('--pin <j:x,y>', "pin the new person's joint j at (x,y), as in generate; repeatable", collect, [])
       .option('--out <dir>', 'output directory', 'out');
   },
   async run(opts, io) {
@@ -39,6 +41,7 @@ export const h2hCommand: CommandDef = {
     const samples = parseIntFlag(opts.samples, '--samples', 1, 256);
     const seed = parseIntFlag(opts.seed, '--seed', 0);
     const out = requireOption(opts.out as string | undefined, '--out');
+    const pins = ((opts.pin as string[] | undefined) ?? []).map(parsePin);
     const image = await readImage(imagePath);
     const personBox = parseBox(personRaw, '--person', image);
     const partnerBox = parseBox(partnerRaw, '--partner', image);
@@ -54,7 +57,7 @@ export const h2hCommand: CommandDef = {
       }
       partnerKeypoints = partnerKeypointsFromJson(parseJsonText(text, `--partner-keypoints ${file}`), `--partner-keypoints ${file}`, partnerBox);
     }
-    checkH2hInputs({ image, personBox, partnerBox, samples, seed });
+    checkH2hInputs({ image, personBox, partnerBox, samples, seed, pins });
     // The partner first (bad input fails before the model loads), then the model.
     const partner = await resolvePartner({ image, partnerBox, partnerKeypoints, detect: (img) => detect(img) });
     // The model code loads on demand, so that other commands start without it.
@@ -62,7 +65,7 @@ export const h2hCommand: CommandDef = {
     const sampler = await loadH2hModel((opts.model as string | undefined) ?? DEFAULT_H2H_MODEL_DIR);
     const skel = await h2h({
       image, personBox, partnerBox, partnerKeypoints: partner.keypoints, partnerSource: partner.source,
-      action: opts.action as string | undefined, samples, seed, sampler,
+      action: opts.action as string | undefined, samples, seed, sampler, ...(pins.length ? { pins } : {}),
     });
     const files = { 'skeleton.json': JSON.stringify(skel, null, 2) + '\n', ...(await guidanceFiles(image, skel, 0)) };
     const written = await writeOutputs(out, files);
