@@ -188,7 +188,7 @@ export function fakeDeps(delayMs = 2): { deps: Omit<ServerDeps, 'outDir'>; state
     backend: 'fake',
     generate: guarded('generate', async (o: GenerateInput) => skeletonOf(o)),
     h2h: guarded('h2h', async (o) => ({
-      ...skeletonOf({ image: o.image, personBox: o.personBox, objectBox: o.partnerBox, ...(o.samples ? { samples: o.samples } : {}), ...(o.seed !== undefined ? { seed: o.seed } : {}) }),
+      ...skeletonOf({ image: o.image, personBox: o.personBox, objectBox: o.partnerBox, ...(o.samples ? { samples: o.samples } : {}), ...(o.seed !== undefined ? { seed: o.seed } : {}), ...(o.pins ? { pins: o.pins } : {}) }),
       partner: { box: o.partnerBox, keypoints: o.partnerKeypoints ?? fakeSkeleton(o.partnerBox, o.personBox, 7, 0) },
     })),
     fit: guarded('fit', async (o: FitInput) => {
