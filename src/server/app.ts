@@ -12,6 +12,7 @@ import type { z } from 'zod';
 import { UsageError } from '../errors.ts';
 import { DEFAULT_LIMITS, IMAGE_TYPES } from './constants.ts';
 import { apiNotFound, errorHandler } from './http-errors.ts';
+import { editServerMode, parseServerUrl } from './edit-server-policy.ts';
 import { openApiDocument } from './openapi.ts';
 import { PACKAGE_VERSION } from '../version.ts';
 import { contentTypeOf } from './output-store.ts';
@@ -56,6 +57,7 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown, what: s
 /** Build the app. */
 export function createApp(deps: ServerDeps): PinplaceApp {
   const limits: ServerLimits = { ...DEFAULT_LIMITS, ...deps.limits };
+  if (deps.editServer) parseServerUrl(deps.editServer, 'the image server (--server / PINPLACE_SERVER)');
   const log = deps.logger ?? pino({ level: process.env.PINPLACE_LOG ?? 'info', name: 'pinplace' });
   const service = new PinplaceService(deps, limits, log);
   const sampleDir = deps.sampleDir === undefined ? DEFAULT_SAMPLE_DIR : deps.sampleDir;
@@ -97,7 +99,7 @@ export function createApp(deps: ServerDeps): PinplaceApp {
     res.json({
       ok: true, backend: deps.backend ?? null, capabilities: service.capabilities(),
       bodyModel: bodyModelPath !== null && existsSync(bodyModelPath),
-      editServer: deps.editServer ?? null,
+      editServer: deps.editServer ?? null, editServers: editServerMode(service.editServerPolicy),
       missing: service.missing(), queue: { pending: service.queue.pending, completed: service.queue.completed },
     });
   });

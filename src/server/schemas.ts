@@ -71,7 +71,8 @@ export const editRequestSchema = z.strictObject({
   image: imageIdSchema,
   skeleton: skeletonFileSchema,
   sample: z.number().int().min(0).optional(),
-  server: z.url({ protocol: /^https?$/ }).describe('base URL of a ComfyUI or AUTOMATIC1111 server'),
+  server: z.url({ protocol: /^https?$/ }).optional()
+    .describe("base URL of a ComfyUI or AUTOMATIC1111 server: omit it to use the server's configured one (the only one allowed when set); with none configured, a loopback URL"),
   api: z.enum(['comfyui', 'a1111']).optional(),
   prompt: z.string().min(1).max(2000),
   negative: z.string().max(2000).optional(),

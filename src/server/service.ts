@@ -10,6 +10,7 @@ import type { SkeletonFile } from '../data/formats.ts';
 import { decodeImage, encodePng, type RgbImage } from '../io/image.ts';
 import type { Box } from '../skeleton/calculators/box.ts';
 import { FILE_NAME_PATTERN } from './constants.ts';
+import { resolveEditServer, type EditServerPolicy } from './edit-server-policy.ts';
 import { NotFoundError, OutputStore } from './output-store.ts';
 import { TaskQueue } from './task-queue.ts';
 import type {
@@ -238,9 +239,15 @@ export class PinplaceService {
     });
   }
 
-  /** Start an edit in the background; poll it with `job()`. */
+  /** Where edits may go (edit-server-policy.ts). */
+  get editServerPolicy(): EditServerPolicy {
+    return { configured: this.deps.editServer ?? null, allowLoopback: this.deps.allowLoopbackEditServer ?? true };
+  }
+
+  /** Start an edit in the background; poll it with `job()`; the image server comes from the server's configuration. */
   async startEdit(req: EditRequest): Promise<EditJob> {
     const edit = this.need('edit');
+    const server = resolveEditServer(req.server, this.editServerPolicy);
     const image = await this.image(req.image);
     const job: EditJob = { id: this.store.newId(), state: 'queued', progress: 0, message: 'waiting' };
     const skeleton = req.skeleton as SkeletonFile;
@@ -252,9 +259,9 @@ export class PinplaceService {
     while (this.jobs.size > MAX_JOBS) this.jobs.delete(this.jobs.keys().next().value as string);
     this.editQueue.run(async () => {
       job.state = 'running';
-      job.message = `sending to ${req.server}`;
+      job.message = `sending to ${server}`;
       const r = await edit({
-        image, skeleton, sample, server: req.server, api: req.api ?? 'comfyui', prompt: req.prompt,
+        image, skeleton, sample, server, api: req.api ?? 'comfyui', prompt: req.prompt,
         ...(req.negative !== undefined ? { negative: req.negative } : {}),
         ...(req.steps !== undefined ? { steps: req.steps } : {}),
         ...(req.seed !== undefined ? { seed: req.seed } : {}),

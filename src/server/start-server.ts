@@ -11,6 +11,7 @@ import { oneLine, UsageError } from '../errors.ts';
 import { createApp, DEFAULT_VIEWER_DIR, PACKAGE_ROOT, type PinplaceApp } from './app.ts';
 import { DEFAULT_HOST, DEFAULT_PORT } from './constants.ts';
 import { loadDomain } from './domain-node.ts';
+import { isLoopbackHost, parseServerUrl } from './edit-server-policy.ts';
 import type { ServerDeps } from './types.ts';
 import { ensureViewerBundle } from './viewer-bundle.ts';
 
@@ -20,6 +21,8 @@ export interface StartOptions {
   /** Output area (default ./out/serve). */
   outDir?: string;
   logger?: Logger;
+  /** The image server edits go to (default: PINPLACE_SERVER; empty or null for none). See edit-server-policy.ts. */
+  editServer?: string | null;
   /** Replace or add domain functions (tests, embedding). */
   deps?: Partial<ServerDeps>;
 }
@@ -36,6 +39,8 @@ export async function startServer(o: StartOptions = {}): Promise<RunningServer> 
   const log = o.logger ?? pino({ level: process.env.PINPLACE_LOG ?? 'info', name: 'pinplace' });
   const port = o.port ?? DEFAULT_PORT;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be an integer 0-65535, got ${port}`);
+  const editServer = (o.editServer === undefined ? process.env.PINPLACE_SERVER : o.editServer)?.trim() || null;
+  if (editServer) parseServerUrl(editServer, o.editServer === undefined ? 'PINPLACE_SERVER' : '--server');
   const backend = await initBackend();
   log.info({ backend: backend.backend }, backend.message);
   const [domain, bundle] = await Promise.all([
@@ -47,7 +52,9 @@ export async function startServer(o: StartOptions = {}): Promise<RunningServer> 
   else log.info({ built: bundle.built, ms: bundle.ms }, bundle.built ? 'viewer bundle built' : 'viewer bundle up to date');
   const app = createApp({
     outDir: resolve(o.outDir ?? join(process.cwd(), 'out', 'serve')),
-    logger: log, backend: backend.backend, editServer: process.env.PINPLACE_SERVER?.trim() || null, ...domain, ...o.deps,
+    logger: log, backend: backend.backend, editServer,
+    // With no image server configured, a loopback one may be named, unless other machines can reach this server.
+    allowLoopbackEditServer: isLoopbackHost(o.host ?? DEFAULT_HOST), ...domain, ...o.deps,
   });
   const server = app.listen(port, o.host ?? DEFAULT_HOST);
   await new Promise<void>((ok, fail) => {

@@ -95,8 +95,13 @@ export interface ServerDeps {
   sampleDir?: string | null;
   /** Where the viewer's static files are (index.html, dist/); null serves no viewer. */
   viewerDir?: string | null;
-  /** The image-generation server the viewer suggests for edits (PINPLACE_SERVER in `pinplace serve`). */
+  /**
+   * The image-generation server edits go to (`pinplace serve --server URL` or PINPLACE_SERVER); with one set, no
+   * other is contacted. See edit-server-policy.ts.
+   */
   editServer?: string | null;
+  /** With no `editServer`, whether an edit may name a loopback server (default true; `pinplace serve` turns it off on non-loopback hosts). */
+  allowLoopbackEditServer?: boolean;
   /** Folder of the body model files the in-browser fitter fetches (/assets/body-model/*.npz); null for none. */
   bodyModelDir?: string | null;
   /** The tfjs backend the server computes on (shown by /api/health and the viewer). */

@@ -54,6 +54,26 @@ describe('startServer', () => {
     }
   });
 
+  it('takes the image server from --server or PINPLACE_SERVER and refuses a bad one before listening', async () => {
+    const saved = process.env.PINPLACE_SERVER;
+    process.env.PINPLACE_SERVER = 'http://127.0.0.1:8188';
+    try {
+      const a = await startServer({ port: 0, outDir, logger: pino({ level: 'silent' }), deps: { sampleDir: null } });
+      const b = await startServer({ port: 0, outDir, logger: pino({ level: 'silent' }), editServer: 'http://localhost:7860', deps: { sampleDir: null } });
+      try {
+        expect(await (await fetch(new URL('/api/health', a.url))).json()).toMatchObject({ editServer: 'http://127.0.0.1:8188', editServers: 'configured' });
+        expect(await (await fetch(new URL('/api/health', b.url))).json()).toMatchObject({ editServer: 'http://localhost:7860', editServers: 'configured' });
+      } finally {
+        await a.close();
+        await b.close();
+      }
+      await expect(startServer({ port: 0, outDir, logger: pino({ level: 'silent' }), editServer: 'ftp://x', deps: { sampleDir: null } })).rejects.toThrow('--server must be an http:// or https:// URL, got "ftp://x"');
+    } finally {
+      if (saved === undefined) delete process.env.PINPLACE_SERVER;
+      else process.env.PINPLACE_SERVER = saved;
+    }
+  });
+
   it('refuses a port that is taken with a one-line error', async () => {
     const a = await startServer({ port: 0, outDir, logger: pino({ level: 'silent' }), deps: { sampleDir: null } });
     try {

@@ -12,8 +12,10 @@ export interface Health {
   missing: Record<string, string>;
   /** Whether the server has the body model the in-browser fitter fetches. */
   bodyModel: boolean;
-  /** The image-generation server this server suggests for edits, if any. */
+  /** The image server this server is configured with (the only one edits go to), if any. */
   editServer: string | null;
+  /** Where edits may go: only `editServer` (configured), any loopback URL (loopback), or nowhere (none). */
+  editServers?: 'configured' | 'loopback' | 'none';
 }
 
 export class ApiError extends Error {
@@ -52,6 +54,6 @@ export const api = {
   h2h: (a: { image: string; person_box: number[]; partner_box: number[]; action?: string; samples?: number; seed?: number; pins?: JointPin[] }) => post<SkeletonResult>('/api/h2h', a),
   detect: (image: string) => post<DetectOutput>('/api/detect', { image }),
   guidance: (image: string, skeleton: SkeletonFile, sample: number) => post<GuidanceResult>('/api/guidance', { image, skeleton, sample }),
-  edit: (a: { image: string; skeleton: SkeletonFile; sample?: number; server: string; prompt: string; api?: 'comfyui' | 'a1111' }) => post<EditJob>('/api/edit', a),
+  edit: (a: { image: string; skeleton: SkeletonFile; sample?: number; server?: string; prompt: string; api?: 'comfyui' | 'a1111' }) => post<EditJob>('/api/edit', a),
   job: (id: string) => call<EditJob>(`/api/jobs/${id}`),
 };

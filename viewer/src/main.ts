@@ -306,8 +306,7 @@ async function boot(): Promise<void> {
   if (!health) return;
   state.health = health;
   showBackends();
-  const editServer = $<HTMLInputElement>('edit-server');
-  if (!editServer.value && health.editServer) editServer.value = health.editServer;
+  showEditServer(health);
   const sample = await busy('loading the sample scene', () => api.sample());
   if (sample?.available && sample.image && sample.scene) {
     await setImage(sample.image);
@@ -437,6 +436,23 @@ async function exportFile(name: string): Promise<void> {
   setStatus(`exported ${name}`);
 }
 
+/** The edit panel's server field: the server's configured image server (fixed), or a loopback URL to type. */
+function showEditServer(health: Health): void {
+  const field = $<HTMLInputElement>('edit-server');
+  if (health.editServer) {
+    field.value = health.editServer;
+    field.readOnly = true;
+    field.title = 'the image server this server is configured with (pinplace serve --server URL or PINPLACE_SERVER); edits go only there';
+  } else if (health.editServers === 'none') {
+    field.value = '';
+    field.disabled = true;
+    field.placeholder = 'none configured';
+    field.title = 'this server has no image server configured and listens beyond loopback; start it with --server URL';
+  } else {
+    field.title = 'a ComfyUI or AUTOMATIC1111 server on this machine (loopback URL); others need pinplace serve --server URL';
+  }
+}
+
 async function runEdit(): Promise<void> {
   const server = $<HTMLInputElement>('edit-server').value.trim();
   const prompt = $<HTMLInputElement>('edit-prompt').value.trim();
@@ -447,7 +463,11 @@ async function runEdit(): Promise<void> {
     out.textContent = `edit is not available: ${state.health?.missing.edit ?? 'no edit module'}`;
     return;
   }
-  if (!server || !img || !skel) {
+  if (state.health.editServers === 'none') {
+    out.textContent = 'no image server: start the server with --server URL (or PINPLACE_SERVER)';
+    return;
+  }
+  if ((!server && !state.health.editServer) || !img || !skel) {
     out.textContent = 'set the image server URL (and generate a skeleton) first';
     return;
   }
@@ -455,7 +475,7 @@ async function runEdit(): Promise<void> {
   const progress = $<HTMLProgressElement>('edit-progress');
   progress.hidden = false;
   progress.value = 0;
-  let job = await busy('starting the edit', () => api.edit({ image: img.id, skeleton: skel, sample: state.sample, server, prompt, api: apiName }));
+  let job = await busy('starting the edit', () => api.edit({ image: img.id, skeleton: skel, sample: state.sample, ...(server ? { server } : {}), prompt, api: apiName }));
   while (job && (job.state === 'queued' || job.state === 'running')) {
     progress.value = job.progress;
     out.textContent = job.message;
