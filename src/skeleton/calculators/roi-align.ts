@@ -42,3 +42,37 @@ export function roiAlign(
   }
   return out;
 }
+
+/**
+ * The same ROI-Align as a linear map: weights [g * g, h * w] such that `weights x map[h * w, C]` equals
+ * `roiAlign(map, h, w, C, box, g, s)`. A batched matMul of these matrices with a feature map is ROI-Align inside a
+ * tfjs graph, with gradients to the map (for backbones trained with the model).
+ */
+export function roiAlignMatrix(h: number, w: number, box: readonly number[], g: number, s = 2): Float32Array {
+  const out = new Float32Array(g * g * h * w);
+  const [x1, y1, x2, y2] = box;
+  const bw = (x2 - x1) / g, bh = (y2 - y1) / g;
+  const norm = 1 / (s * s);
+  for (let r = 0; r < g; r++) {
+    for (let c = 0; c < g; c++) {
+      const o = (r * g + c) * h * w;
+      for (let sy = 0; sy < s; sy++) {
+        let y = y1 + (r + (sy + 0.5) / s) * bh - 0.5;
+        if (y < -1 || y > h) continue;
+        y = Math.min(Math.max(y, 0), h - 1);
+        const y0 = Math.floor(y), yy1 = Math.min(y0 + 1, h - 1), fy = y - y0;
+        for (let sx = 0; sx < s; sx++) {
+          let x = x1 + (c + (sx + 0.5) / s) * bw - 0.5;
+          if (x < -1 || x > w) continue;
+          x = Math.min(Math.max(x, 0), w - 1);
+          const x0 = Math.floor(x), xx1 = Math.min(x0 + 1, w - 1), fx = x - x0;
+          out[o + y0 * w + x0] += (1 - fy) * (1 - fx) * norm;
+          out[o + y0 * w + xx1] += (1 - fy) * fx * norm;
+          out[o + yy1 * w + x0] += fy * (1 - fx) * norm;
+          out[o + yy1 * w + xx1] += fy * fx * norm;
+        }
+      }
+    }
+  }
+  return out;
+}
