@@ -5,8 +5,14 @@
  *   A = (q k^T) / sqrt(d)                         [B,H,17,P]
  *   G(A) = A_adj · BN(A' W)                       A' = A as [B,17,H*P], W [H*P, H*P], A_adj the 17x17 skeleton + I
  *   J = softmax_P(G(A)) · v, x <- x + proj(J); x <- x + MLP(LN2 x); x <- LN_spatial(x)
- * At inference with one condition shared by N samples it is computed as q · M with M = blockrows_h(k_h^T · W_h)
- * [E,H*P], the same product (A' W = q M) but 16x cheaper when P = 64 and with the object side done once.
+ * It is computed in an equivalent, cheaper order (same weights, same function):
+ * - A' W = q · M with M = blockrows_h(k_h^T W_h) [E, H*P] per condition: the object side is done once per
+ *   condition, and the product is 16x smaller than [B*17, H*P] x W when P = 64;
+ * - A_adj and the BatchNorm are linear per column, so A_adj · BN(q M) = ((A_adj q) M - r mean) s + r beta with
+ *   r = A_adj 1 and s = gamma / sqrt(var + eps): A_adj mixes the 32 query channels instead of the H*P logits;
+ * - the values of all heads as one block matrix [H*P, E], so J is one 2-D product.
+ * On wasm only 2-D products are vectorised (batched ones run a scalar loop), so per-sample conditions (training,
+ * batched evaluation) keep the order above with A' W as one [B*17, H*P] x W product.
  * `plain` skips W, BN and A_adj; `none` adds the projected mean object token instead of attending.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -18,44 +24,109 @@ export const BN_MOMENTUM = 0.1;
 
 /** The object side of the pose-object attention, computed once per condition. */
 export interface ObjectKeys {
-  /** k^T [B, H, d, P], scaled by 1/sqrt(d). */
-  keys: tf.Tensor;
-  /** Associative, inference with one shared condition: M [E, H*P] = blockrows_h(k_h^T W_h). */
-  M?: tf.Tensor;
-  /** Values [B, H, P, d] (absent for `none`). */
+  /** `plain`: k^T [B, H, d, P], scaled by 1/sqrt(d). */
+  keys?: tf.Tensor;
+  /** `plain`: values [B, H, P, d]. */
   values?: tf.Tensor;
+  /** Associative: M = blockrows_h(k_h^T W_h / sqrt(d)), [E, H*P] for one condition, else [B, E, H*P]. */
+  M?: tf.Tensor;
+  /** Associative: the values of all heads as a block matrix, [H*P, E] for one condition, else [B, H*P, E]. */
+  valueBlocks?: tf.Tensor;
+  /** Associative, inference: M with the BatchNorm scale folded in and the BatchNorm shift [H*P] (made on first use). */
+  folded?: { M: tf.Tensor; shift: tf.Tensor };
   /** `none`: the projected mean object token [B, 1, E]. */
   pooled?: tf.Tensor;
 }
 
 export interface BlockDims { E: number; H: number; P: number }
 
+const constants = new Map<string, tf.Tensor>();
+
+/** A cached constant tensor (kept across tidies, remade if disposed). */
+function constant(key: string, make: () => tf.Tensor): tf.Tensor {
+  const c = constants.get(key);
+  if (c && !c.isDisposed) return c;
+  const t = tf.keep(tf.tidy(make));
+  constants.set(key, t);
+  return t;
+}
+
+/** Head mask [H, 1, E]: `value` where channel c belongs to head h (c div E/H = h), else 0. */
+export function headMask(H: number, E: number, value = 1): tf.Tensor {
+  return constant(`mask:${H}:${E}:${value}`, () => {
+    const m = new Float32Array(H * E);
+    const d = E / H;
+    for (let h = 0; h < H; h++) for (let i = 0; i < d; i++) m[h * E + h * d + i] = value;
+    return tf.tensor3d(m, [H, 1, E]);
+  });
+}
+
+/** A_adj applied per sample over the joints of q [B, N, C] (as the reference, q^T · A_adj). */
+function adjMix(q: tf.Tensor, adj: tf.Tensor): tf.Tensor {
+  const [B, N, C] = q.shape as number[];
+  const qT = tf.reshape(tf.transpose(q, [0, 2, 1]), [B * C, N]);
+  return tf.transpose(tf.reshape(matMul(qT, adj), [B, C, N]), [0, 2, 1]);
+}
+
 /**
- * Precompute keys/values of the object tokens o [B, P, E] (shared LayerNorm LN1 as in the code). With
- * `shared` (inference, B = 1 condition for many samples) the associative product M is precomputed as well.
+ * Precompute the object side of the attention for object tokens o [B, P, E] (shared LayerNorm LN1 as in the code).
+ * With one condition (B = 1) the associative products M and the value blocks are made as well; they serve any
+ * number of query samples.
  */
-export function objectKeys(p: ParamStore, o: tf.Tensor, kind: AttentionKind, dims: BlockDims, shared = false): ObjectKeys {
+export function objectKeys(p: ParamStore, o: tf.Tensor, kind: AttentionKind, dims: BlockDims, _shared = false): ObjectKeys {
   const { E, H, P } = dims;
   const d = E / H;
   const B = o.shape[0];
   if (kind === 'none') {
-    return { keys: tf.zeros([1]), pooled: linear(tf.mean(o, 1, true), p.get('oa.pool.w'), p.get('oa.pool.b')) };
+    return { pooled: linear(tf.mean(o, 1, true), p.get('oa.pool.w'), p.get('oa.pool.b')) };
   }
   const on = layerNorm(o, p.get('oa.ln1.g'), p.get('oa.ln1.b'));
   const k = linear(on, p.get('oa.k.w'), p.get('oa.k.b'));
   const v = linear(on, p.get('oa.v.w'), p.get('oa.v.b'));
+  if (kind === 'associative' && B === 1) {
+    // M_h = k_h^T W_h with W_h the rows of W for head h: [H,d,P] x [H,P,HP] -> [H,d,HP] -> [E,HP]
+    const kh = tf.reshape(tf.transpose(tf.reshape(tf.mul(k, 1 / Math.sqrt(d)), [P, H, d]), [1, 2, 0]), [H, d, P]);
+    const M = tf.reshape(matMul(kh, tf.reshape(p.get('oa.W'), [H, P, H * P])), [E, H * P]);
+    // value blocks: row h*P + p holds v[p] on the channels of head h
+    const valueBlocks = tf.reshape(tf.mul(tf.reshape(v, [1, P, E]), headMask(H, E)), [H * P, E]);
+    return { M, valueBlocks };
+  }
   // k^T per head, scaled: [B,P,H,d] -> [B,H,d,P]
-  const kT = tf.mul(tf.transpose(tf.reshape(k, [B, P, H, d]), [0, 2, 3, 1]), 1 / Math.sqrt(d));
-  const values = tf.transpose(tf.reshape(v, [B, P, H, d]), [0, 2, 1, 3]);
-  if (kind === 'plain' || !shared || B !== 1) return { keys: kT, values };
-  // M_h = k_h^T W_h with W_h the rows of W for head h: [1,H,d,P] x [H,P,HP] -> [H,d,HP] -> [E,HP]
-  const W = tf.reshape(p.get('oa.W'), [H, P, H * P]);
-  const M = tf.reshape(tf.matMul(tf.reshape(kT, [H, d, P]), W), [E, H * P]);
-  return { keys: kT, values, M };
+  const keys = tf.mul(tf.transpose(tf.reshape(k, [B, P, H, d]), [0, 2, 3, 1]), 1 / Math.sqrt(d));
+  return { keys, values: tf.transpose(tf.reshape(v, [B, P, H, d]), [0, 2, 1, 3]) };
 }
 
 /** BatchNorm statistics of one training forward (for the running-average update). */
 export interface BnStats { mean: tf.Tensor; variance: tf.Tensor }
+
+/**
+ * Associative attention output J [B, N, E] for queries q [B, N, E] with one shared condition (M, value blocks):
+ * every product is a plain 2-D one, and A_adj mixes the queries, not the H*P logits.
+ */
+function sharedAssociative(p: ParamStore, q: tf.Tensor, ok: ObjectKeys, adj: tf.Tensor, dims: BlockDims, training: boolean): { j: tf.Tensor; bn?: BnStats } {
+  const { E, H, P } = dims;
+  const [B, N] = q.shape as number[];
+  const M = ok.M!;
+  const r = tf.sum(adj, 1, true); // [N,1]
+  const qa = tf.reshape(adjMix(q, adj), [B * N, E]);
+  let logits: tf.Tensor;
+  let bn: BnStats | undefined;
+  if (training) {
+    const m = tf.moments(matMul(tf.reshape(q, [B * N, E]), M), 0);
+    bn = { mean: m.mean, variance: m.variance };
+    const s = tf.mul(tf.rsqrt(tf.add(m.variance, BN_EPS)), p.get('oa.bn.g'));
+    const shift = tf.sub(tf.mul(r, p.get('oa.bn.b')), tf.mul(r, tf.mul(m.mean, s))); // [N, HP]
+    logits = tf.add(tf.reshape(tf.mul(matMul(qa, M), s), [B, N, H * P]), shift);
+  } else {
+    if (!ok.folded) {
+      const s = tf.mul(tf.rsqrt(tf.add(p.get('oa.bn.var'), BN_EPS)), p.get('oa.bn.g'));
+      ok.folded = { M: tf.mul(M, s), shift: tf.sub(p.get('oa.bn.b'), tf.mul(p.get('oa.bn.mean'), s)) };
+    }
+    logits = tf.add(tf.reshape(matMul(qa, ok.folded.M), [B, N, H * P]), tf.mul(r, ok.folded.shift));
+  }
+  const att = tf.softmax(tf.reshape(logits, [B * N, H, P])); // over the P object tokens of each head
+  return { j: tf.reshape(matMul(tf.reshape(att, [B * N, H * P]), ok.valueBlocks!), [B, N, E]), bn };
+}
 
 /**
  * Pose-object attention block on the queries x [B,17,E]. `adj` is the 17x17 A_adj. In training mode the BatchNorm
@@ -74,30 +145,31 @@ export function objectAttentionBlock(
   } else {
     const xn = layerNorm(x, p.get('oa.ln1.g'), p.get('oa.ln1.b'));
     const q = linear(xn, p.get('oa.q.w'), p.get('oa.q.b')); // [B,17,E], head-major channels
-    let logits: tf.Tensor; // [B,H,17,P]
-    const heads = () => matMul(tf.transpose(tf.reshape(q, [B, N, H, d]), [0, 2, 1, 3]), ok.keys); // q k^T [B,H,N,P]
-    if (kind === 'plain') {
-      logits = heads();
+    let j: tf.Tensor;
+    if (ok.M) {
+      const r = sharedAssociative(p, q, ok, adj, dims, training);
+      j = r.j;
+      bn = r.bn;
     } else {
-      // A' W: with a shared condition, q M as one 2-D product; otherwise per-sample q k^T, then one [B*N, HP] x W
-      let a = ok.M
-        ? matMul(tf.reshape(q, [B * N, E]), ok.M)
-        : matMul(tf.reshape(tf.transpose(heads(), [0, 2, 1, 3]), [B * N, H * P]), p.get('oa.W'));
-      if (training) {
-        const m = tf.moments(a, 0);
-        bn = { mean: m.mean, variance: m.variance };
-        a = tf.mul(tf.sub(a, m.mean), tf.rsqrt(tf.add(m.variance, BN_EPS)));
-      } else {
-        a = tf.mul(tf.sub(a, p.get('oa.bn.mean')), tf.rsqrt(tf.add(p.get('oa.bn.var'), BN_EPS)));
+      let logits = matMul(tf.transpose(tf.reshape(q, [B, N, H, d]), [0, 2, 1, 3]), ok.keys!); // q k^T [B,H,N,P]
+      if (kind === 'associative') {
+        // A' W as one 2-D product [B*N, HP] x W (batched products are not vectorised on wasm, 2-D ones are)
+        let a = matMul(tf.reshape(tf.transpose(logits, [0, 2, 1, 3]), [B * N, H * P]), p.get('oa.W'));
+        if (training) {
+          const m = tf.moments(a, 0);
+          bn = { mean: m.mean, variance: m.variance };
+          a = tf.mul(tf.sub(a, m.mean), tf.rsqrt(tf.add(m.variance, BN_EPS)));
+        } else {
+          a = tf.mul(tf.sub(a, p.get('oa.bn.mean')), tf.rsqrt(tf.add(p.get('oa.bn.var'), BN_EPS)));
+        }
+        a = tf.add(tf.mul(a, p.get('oa.bn.g')), p.get('oa.bn.b'));
+        // A_adj (constant, symmetric) mixes joints: with joints last it is one 2-D product [B*H*P, N] x [N, N]
+        const aT = tf.reshape(tf.transpose(tf.reshape(a, [B, N, H * P]), [0, 2, 1]), [B * H * P, N]);
+        logits = tf.transpose(tf.reshape(matMul(aT, adj), [B, H, P, N]), [0, 1, 3, 2]);
       }
-      a = tf.add(tf.mul(a, p.get('oa.bn.g')), p.get('oa.bn.b'));
-      // A_adj (constant, symmetric) mixes joints: with joints last it is one 2-D product [B*H*P, N] x [N, N]
-      // (a broadcast [N,N] x [B,N,HP] batch product is ~10x slower on wasm)
-      const aT = tf.reshape(tf.transpose(tf.reshape(a, [B, N, H * P]), [0, 2, 1]), [B * H * P, N]);
-      logits = tf.transpose(tf.reshape(matMul(aT, adj), [B, H, P, N]), [0, 1, 3, 2]);
+      const att = tf.softmax(logits); // over the P object tokens
+      j = tf.reshape(tf.transpose(matMul(att, ok.values!), [0, 2, 1, 3]), [B, N, E]);
     }
-    const att = tf.softmax(logits); // over the P object tokens
-    const j = tf.reshape(tf.transpose(matMul(att, ok.values!), [0, 2, 1, 3]), [B, N, E]);
     x = tf.add(x, linear(j, p.get('oa.proj.w'), p.get('oa.proj.b')));
   }
   x = tf.add(x, mlp(p, 'oa', layerNorm(x, p.get('oa.ln2.g'), p.get('oa.ln2.b'))));
