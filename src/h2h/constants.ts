@@ -8,6 +8,8 @@ export const DEFAULT_DETECT_CONFIG: Required<DetectConfig> = {
   minKeypoints: 5,
   maxObjects: 20,
   cropExpand: 1.3,
+  refine: true,
+  refineExpand: 1.1,
 };
 
 /** Model files inside @vladmandic/human/models. */

@@ -41,4 +41,8 @@ export interface DetectConfig {
   maxObjects?: number;
   /** Side factor of the square crop around a person box that MoveNet sees. [1.3] */
   cropExpand?: number;
+  /** Look at each person a second time, on a crop around its first keypoints and on its mirror image. [true] */
+  refine?: boolean;
+  /** Side factor of the refinement crop around the box of the first keypoints. [1.1] */
+  refineExpand?: number;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { tf, initBackend } from '../../src/backend.ts';
-import { detect, loadDetector } from '../../src/h2h/detect-node.ts';
+import { detect, loadDetector, poseInBox } from '../../src/h2h/detect-node.ts';
 import { iou } from '../../src/skeleton/calculators/box.ts';
 import { J } from '../../src/skeleton/topology.ts';
 import { composeScene, decode, sampleBodyJpeg } from './sample-images.ts';
@@ -59,6 +59,24 @@ describe('detect (MoveNet + CenterNet from @vladmandic/human, offline, wasm)', (
     // Each skeleton stays inside its own person.
     expect(left.keypoints.filter((k) => k[2] > 0.3).every((k) => k[0] < 700)).toBe(true);
     expect(right.keypoints.filter((k) => k[2] > 0.3).every((k) => k[0] > 700)).toBe(true);
+  });
+
+  it('poseInBox: the skeleton of the person in a given box (first look and refinement), joints where they are', async () => {
+    const img = await decode(sampleBodyJpeg(), 'sample');
+    for (const refine of [true, false]) {
+      const kps = await poseInBox(img, [250, 60, 950, 1110], { refine });
+      expect(kps).not.toBeNull();
+      for (const e of EXPECTED) {
+        const [x, y, c] = kps![J[e.joint]];
+        expect(Math.hypot(x - e.at[0], y - e.at[1]), `${e.joint} refine ${refine}`).toBeLessThan(TOL);
+        expect(c, e.joint).toBeGreaterThan(0.3);
+      }
+    }
+  });
+
+  it('poseInBox: null for a box over an empty region', async () => {
+    const png = await composeScene(640, 480, 10, []);
+    expect(await poseInBox(await decode(png, 'empty'), [100, 50, 300, 450])).toBeNull();
   });
 
   it('finds nobody in an empty scene', async () => {
