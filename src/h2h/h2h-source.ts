@@ -7,6 +7,10 @@
  * partner tokens: the exact skeleton, and versions with every joint moved by N(0, JITTER x partner box height) and
  * each joint dropped with probability DROP. Successive requests of a sample cycle through them (deterministic for a
  * deterministic request order).
+ *
+ * With the detector's view of each partner (detected-partners-node.ts), versions 1 and 3 are the detected skeleton
+ * instead (exact, detected, perturbed, detected): half of the training then sees the partner as `pinplace detect`
+ * gives it, with its missed hidden joints and misplaced arms, which random jitter does not imitate.
  */
 import type { SampleSource } from '../skeleton/train.ts';
 import type { FeatureSource } from '../skeleton/dataset-node.ts';
@@ -26,6 +30,11 @@ export interface H2hSourceOptions {
   /** Perturbed partner versions (default true; false: the exact partner only). */
   augment?: boolean;
   seed?: number;
+  /**
+   * The detector's skeleton of each partner (same order as `partners`, image pixels; null where it found none).
+   * Used for versions 1 and 3 when augmenting.
+   */
+  detected?: ReadonlyArray<readonly Keypoint[] | null>;
 }
 
 export class H2hSource implements SampleSource {
@@ -46,9 +55,11 @@ export class H2hSource implements SampleSource {
       const exact = partners[i];
       const h = exact.box[3] - exact.box[1];
       const versions = [exact.keypoints as Keypoint[]];
+      const detected = o.detected?.[i];
       if (augment) {
         for (let v = 1; v < VARIANTS; v++) {
-          versions.push(exact.keypoints.map(([x, y, c]): Keypoint => (rand() < DROP ? [x, y, 0] : [x + JITTER * h * gaussian(rand), y + JITTER * h * gaussian(rand), c])));
+          const perturbed = exact.keypoints.map(([x, y, c]): Keypoint => (rand() < DROP ? [x, y, 0] : [x + JITTER * h * gaussian(rand), y + JITTER * h * gaussian(rand), c]));
+          versions.push(detected && v % 2 === 1 ? (detected as Keypoint[]) : perturbed);
         }
       }
       return versions.map((keypoints): [Float32Array, Float32Array] => {

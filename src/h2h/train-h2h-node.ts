@@ -19,13 +19,14 @@ import { baselineStats, meanBaseline, nearestBaseline, type BaselineStats } from
 import { conditionInputs } from '../skeleton/evaluate.ts';
 import { runSampler } from '../skeleton/sampler.ts';
 import { rankSamples } from '../skeleton/sampler.ts';
-import { fromCropUnits } from '../skeleton/calculators/normalise.ts';
+import { flipJoints, fromCropUnits } from '../skeleton/calculators/normalise.ts';
 import { initBackend, tf } from '../backend.ts';
 import type { Diffuser } from '../skeleton/diffuser.ts';
 import type { JParamKind } from '../skeleton/loss.ts';
 import type { ModelConfig } from '../skeleton/types.ts';
 import type { Keypoint } from '../skeleton/topology.ts';
 import { H2hSource } from './h2h-source.ts';
+import { detectedPartners } from './detected-partners-node.ts';
 import { readH2hSamples, toScene, type H2hSample } from './h2h-data-node.ts';
 import { evaluateH2hPredictions, type H2hEvalResult } from './evaluate.ts';
 import { PARTNER_TOKENS } from './partner-tokens.ts';
@@ -49,6 +50,8 @@ export interface TrainH2hOptions {
   budgetSeconds?: number;
   /** The command line, recorded in config.json. */
   command?: string;
+  /** Train on the detector's view of the partners beside the exact skeletons (detected-partners-node.ts). */
+  detectedPartners?: boolean;
   backbone?: Backbone;
 }
 
@@ -61,9 +64,9 @@ export const DEFAULT_TRAIN_H2H = {
 export interface H2hTrainReport { out: string; samples: number; steps: number; resumedFrom: number; seconds: number; finalLoss: number; parameters: number; skipped: number }
 
 /** Features and the h2h source of a data set (cached next to the data). */
-export async function h2hSource(samples: H2hSample[], config: ModelConfig, backbone: Backbone, dataDir: string, o: { augment?: boolean; seed?: number; onProgress?: (d: number, n: number) => void } = {}): Promise<H2hSource> {
+export async function h2hSource(samples: H2hSample[], config: ModelConfig, backbone: Backbone, dataDir: string, o: { augment?: boolean; seed?: number; onProgress?: (d: number, n: number) => void; detected?: ReadonlyArray<Keypoint[] | null> } = {}): Promise<H2hSource> {
   const feats = await featurizeSamples(samples, backbone, config.gridSize, { cacheDir: dataDir, onProgress: o.onProgress });
-  return new H2hSource(new FeatureSource(samples, feats, config), samples.map((s) => s.partner), { augment: o.augment, seed: o.seed });
+  return new H2hSource(new FeatureSource(samples, feats, config), samples.map((s) => s.partner), { augment: o.augment, seed: o.seed, detected: o.detected });
 }
 
 /** Train (or resume) an h2h model on DIR (an h2h data set). */
@@ -82,8 +85,15 @@ export async function trainH2h(o: TrainH2hOptions, log: (line: string) => void =
     objectFeatureDim: backbone.mapDim,
     backboneInput: backbone.inputSize,
   };
+  let detected: Array<Keypoint[] | null> | undefined;
+  if (o.detectedPartners) {
+    log(`detecting the partners of ${samples.length} samples (cached next to the data)`);
+    let last = 0;
+    detected = await detectedPartners(samples, o.data, { onProgress: (d, n) => { if (d - last >= 200 || d === n) { last = d; log(`detected ${d}/${n} partners`); } } });
+    log(`detector found ${detected.filter(Boolean).length} of ${samples.length} partners`);
+  }
   log(`featurizing ${samples.length} samples with ${backbone.name}`);
-  const source = await h2hSource(samples, config, backbone, o.data, { seed: o.seed });
+  const source = await h2hSource(samples, config, backbone, o.data, { seed: o.seed, detected });
   if (!source.size) throw new UsageError(`data set ${o.data}: no partner box lies inside the new person's crop`);
   let resume: Parameters<typeof trainDiffuser>[0]['resume'];
   const ck = await readCheckpointState(o.out).catch(() => null);
@@ -101,7 +111,7 @@ export async function trainH2h(o: TrainH2hOptions, log: (line: string) => void =
   const training = (extra: Record<string, unknown>) => ({
     mode: 'h2h', data: o.data, samples: source.size, steps: o.steps, batch: o.batch, seed: o.seed, lr: o.lr,
     lr_decay_at: o.lrDecayAt, lr_factor: o.lrFactor, jparam: o.jparam, conf_weight: o.confWeight, flip: o.flip,
-    backbone: backbone.name, command: o.command, ...extra,
+    backbone: backbone.name, command: o.command, detected_partners: !!o.detectedPartners, ...extra,
   });
   let last: LoopStepInfo | undefined;
   log(`training ${o.steps} steps, batch ${o.batch}, ${source.size} samples`);
@@ -138,6 +148,8 @@ export interface EvalH2hOptions {
   partner?: 'data' | 'detected' | 'none';
   /** Use only the first `limit` samples. */
   limit?: number;
+  /** Odd samples from the mirror image, flipped back, as `pinplace h2h` generates them. [true] */
+  mirror?: boolean;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -198,11 +210,24 @@ export async function h2hModelPredictions(model: Diffuser, samples: H2hSample[],
   const source = await h2hSource(samples, model.config, backbone, dataDir, { augment: false });
   const N = o.samplesPerScene ?? 5;
   const out: Array<Keypoint[][] | null> = samples.map(() => null);
+  const mirror = o.mirror ?? true;
+  const D = 2 * PARTNER_TOKENS;
   source.base.indices.forEach((i, k) => {
     const ex = source.exact(k);
-    const inputs = conditionInputs(model, [ex], ex.extra);
+    let inputs;
+    if (mirror && N > 1) {
+      // as `pinplace h2h`: odd samples from the mirror image (the training flip), flipped back below
+      const fx = source.exact(k, true);
+      const T = ex.extra!.length;
+      const extras = new Float32Array(N * T);
+      for (let n = 0; n < N; n++) extras.set(n % 2 ? fx.extra! : ex.extra!, n * T);
+      inputs = conditionInputs(model, Array.from({ length: N }, (_, n) => (n % 2 ? fx : ex)), extras);
+    } else {
+      inputs = conditionInputs(model, [ex], ex.extra);
+    }
     const r = runSampler(model, inputs, { samples: N, seed: (o.seed ?? 1) + i });
     tf.dispose(Object.values(inputs));
+    if (mirror && N > 1) for (let n = 1; n < N; n += 2) r.joints.set(flipJoints(r.joints.slice(n * D, (n + 1) * D)).joints, n * D);
     const ranked = rankSamples(r.joints, N, Array.from(r.confidence.subarray(0, 17)));
     const crop = source.base.feats.targets[i]!.crop;
     out[i] = ranked.joints.map((js) => fromCropUnits(crop, js.flat()).map(([x, y], j): Keypoint => [x, y, ranked.confidence[j]]));

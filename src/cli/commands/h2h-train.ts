@@ -25,7 +25,8 @@ export const h2hTrainCommand: CommandDef = {
       .option('--lr <x>', 'Adam learning rate', String(DEFAULTS.lr))
       .option('--depth <n>', 'trunk blocks (paper: 8)', '8')
       .option('--checkpoint-every <n>', 'steps between checkpoints', String(DEFAULTS.checkpointEvery))
-      .option('--minutes <m>', 'time budget: the learning-rate schedule follows elapsed time and training stops at it');
+      .option('--minutes <m>', 'time budget: the learning-rate schedule follows elapsed time and training stops at it')
+      .option('--detected-partners', 'also train on the partners as pinplace detect sees them (detected once, cached next to the data)');
   },
   async run(opts, io) {
     const data = requireOption(opts.data as string | undefined, '--data');
@@ -41,8 +42,8 @@ export const h2hTrainCommand: CommandDef = {
     const { DEFAULT_TRAIN_H2H, trainH2h } = await import('../../h2h/train-h2h-node.ts');
     const t0 = performance.now();
     const r = await trainH2h({
-      ...DEFAULT_TRAIN_H2H, data, out, steps, batch, seed, lr, checkpointEvery, model: { depth }, budgetSeconds,
-      command: `pinplace h2h-train --data ${data} --out ${out} --steps ${steps} --batch ${batch} --seed ${seed} --lr ${lr} --depth ${depth}${budgetSeconds ? ` --minutes ${budgetSeconds / 60}` : ''}`,
+      ...DEFAULT_TRAIN_H2H, data, out, steps, batch, seed, lr, checkpointEvery, model: { depth }, budgetSeconds, detectedPartners: !!opts.detectedPartners,
+      command: `pinplace h2h-train --data ${data} --out ${out} --steps ${steps} --batch ${batch} --seed ${seed} --lr ${lr} --depth ${depth}${budgetSeconds ? ` --minutes ${budgetSeconds / 60}` : ''}${opts.detectedPartners ? ' --detected-partners' : ''}`,
     }, (l) => io.err(l), (s) => {
       if (s.step % 20 === 0 || s.step === s.total) {
         const eta = ((performance.now() - t0) / 1000 / s.step) * (s.total - s.step);
@@ -70,6 +71,7 @@ export const h2hEvalCommand: CommandDef = {
       .option('--samples <n>', 'samples per scene (the hand check counts each)', '5')
       .option('--partner <from>', 'partner skeleton for the model: data (the data set), detected (pinplace detect) or none (box only)', 'data')
       .option('--limit <n>', 'evaluate the first N scenes only')
+      .option('--no-mirror', 'all samples from the condition as given (default: odd samples from its mirror image, as pinplace h2h)')
       .option('--seed <s>', 'seed', '1');
   },
   async run(opts, io) {
@@ -83,7 +85,7 @@ export const h2hEvalCommand: CommandDef = {
     const partner = parseChoiceFlag(opts.partner ?? 'data', '--partner', ['data', 'detected', 'none'] as const);
     const limit = opts.limit === undefined ? undefined : parseIntFlag(opts.limit, '--limit', 1);
     const { model } = await readH2hModel(dir);
-    const r = await evaluateH2h(model, await readBaselineStats(dir), { data, samplesPerScene, seed, partner, limit });
+    const r = await evaluateH2h(model, await readBaselineStats(dir), { data, samplesPerScene, seed, partner, limit, mirror: opts.mirror !== false });
     io.out(`${r.scenes} scenes of ${data}, model ${dir}, partner skeleton from ${{ data: 'the data set', detected: 'the detector', none: 'nowhere (box only)' }[partner]}`);
     if (r.partnerDetection) {
       const p = r.partnerDetection;
@@ -92,6 +94,6 @@ export const h2hEvalCommand: CommandDef = {
     io.out(row('model', r.model));
     if (r.mean) io.out(row('mean', r.mean));
     if (r.nearest) io.out(row('nearest', r.nearest));
-    return { data, model: dir, scenes: r.scenes, samples_per_scene: samplesPerScene, partner, partner_detection: r.partnerDetection, result: r.model, baselines: { mean: r.mean, nearest: r.nearest } };
+    return { data, model: dir, scenes: r.scenes, samples_per_scene: samplesPerScene, mirror: opts.mirror !== false, partner, partner_detection: r.partnerDetection, result: r.model, baselines: { mean: r.mean, nearest: r.nearest } };
   },
 };
