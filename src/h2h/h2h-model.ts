@@ -13,16 +13,16 @@ import { parseJsonText } from '../data/formats.ts';
 import type { RgbImage } from '../io/image.ts';
 import type { Box } from '../skeleton/calculators/box.ts';
 import { applyAffine, personCrop, type PersonCrop } from '../skeleton/calculators/crop.ts';
-import { fromCropUnits, objectBoxToCrop } from '../skeleton/calculators/normalise.ts';
+import { flipBox, flipJoints, fromCropUnits, objectBoxToCrop } from '../skeleton/calculators/normalise.ts';
 import { roiAlign } from '../skeleton/calculators/roi-align.ts';
 import { cropFeatures, mobileNetV2Backbone, type Backbone } from '../skeleton/features.ts';
 import { deserializeModel, parseModelMeta } from '../skeleton/model-io.ts';
 import { conditionInputs } from '../skeleton/evaluate.ts';
-import { sampleSkeletons, type CropPin } from '../skeleton/sampler.ts';
+import { rankSamples, runSampler, sampleSkeletons, type CropPin } from '../skeleton/sampler.ts';
 import { vocabIndex } from '../skeleton/dataset-node.ts';
 import type { Diffuser } from '../skeleton/diffuser.ts';
 import type { SampleFeatures, SamplerConfig } from '../skeleton/types.ts';
-import type { Keypoint } from '../skeleton/topology.ts';
+import { NUM_JOINTS, type Keypoint } from '../skeleton/topology.ts';
 import type { H2hPin, H2hSampler } from './h2h.ts';
 import { PARTNER_TOKEN_FEATURES, PARTNER_TOKENS } from './partner-tokens.ts';
 
@@ -54,7 +54,7 @@ async function backboneFor(model: Diffuser): Promise<Backbone> {
  * Features of one condition: the new person's crop through the backbone, ROI-Align of the partner box on the mid
  * map, category `person` and the action. Throws a UsageError when the partner box lies outside the crop.
  */
-export async function h2hFeatures(model: Diffuser, backbone: Backbone, image: RgbImage, personBox: Box, partnerBox: Box, action?: string | null): Promise<{ feats: SampleFeatures; crop: PersonCrop }> {
+export async function h2hFeatures(model: Diffuser, backbone: Backbone, image: RgbImage, personBox: Box, partnerBox: Box, action?: string | null): Promise<{ feats: SampleFeatures; crop: PersonCrop; mirrored: SampleFeatures }> {
   const crop = personCrop(personBox, image.width, image.height);
   if (!crop) throw new UsageError(`--person [${personBox.join(',')}] lies outside the ${image.width}x${image.height} image`);
   const ob = objectBoxToCrop(crop, partnerBox);
@@ -62,10 +62,40 @@ export async function h2hFeatures(model: Diffuser, backbone: Backbone, image: Rg
   const [f] = await cropFeatures(backbone, [{ image, personBox }]);
   const S = backbone.mapSize;
   const roi = roiAlign(f.map, S, S, backbone.mapDim, ob.map((v) => v * S), model.config.gridSize, 2, false);
-  return {
-    crop,
-    feats: { global: f.global, roi, objectBox: ob, category: vocabIndex(model.config.categories, 'person'), action: vocabIndex(model.config.actions, action ?? null) },
-  };
+  const feats: SampleFeatures = { global: f.global, roi, objectBox: ob, category: vocabIndex(model.config.categories, 'person'), action: vocabIndex(model.config.actions, action ?? null) };
+  // The mirror image, as training's flip augmentation builds it: the partner box mirrored, its ROI read mirrored.
+  const fb = flipBox(ob);
+  const mirrored: SampleFeatures = { ...feats, roi: roiAlign(f.map, S, S, backbone.mapDim, fb.map((v) => v * S), model.config.gridSize, 2, true), objectBox: fb };
+  return { crop, feats, mirrored };
+}
+
+/**
+ * N samples alternating between the condition and its mirror image (odd samples: crop, partner box and partner
+ * skeleton mirrored, generated, flipped back with left and right swapped), ranked together. The official sampler
+ * barely uses its starting noise (the network predicts x0 from the condition), so N samples of one condition agree;
+ * the mirror gives a second, distinct interaction (e.g. the other hand reaching for the partner's hand) that still
+ * meets the partner where the partner is.
+ * @param extra partner tokens [17 * E]; `extraMirrored` the tokens of the mirrored partner (mirroredPartnerCondition)
+ */
+export function sampleH2hBothSides(model: Diffuser, feats: SampleFeatures, mirrored: SampleFeatures, crop: PersonCrop, extra: Float32Array, extraMirrored: Float32Array, samples: number, seed: number, sampler?: Partial<SamplerConfig>): Array<{ keypoints: Keypoint[]; score: number }> {
+  const T = extra.length;
+  const extras = new Float32Array(samples * T);
+  for (let i = 0; i < samples; i++) extras.set(i % 2 ? extraMirrored : extra, i * T);
+  const inputs = conditionInputs(model, Array.from({ length: samples }, (_, i) => (i % 2 ? mirrored : feats)), extras);
+  let r: { joints: Float32Array; confidence: Float32Array };
+  try {
+    r = runSampler(model, inputs, { samples, seed, sampler });
+  } finally {
+    tf.dispose(Object.values(inputs));
+  }
+  const D = NUM_JOINTS * 2;
+  const joints = new Float32Array(r.joints);
+  for (let i = 1; i < samples; i += 2) joints.set(flipJoints(r.joints.subarray(i * D, (i + 1) * D)).joints, i * D);
+  const ranked = rankSamples(joints, samples, Array.from(r.confidence.subarray(0, NUM_JOINTS)));
+  return ranked.joints.map((js, n) => {
+    const px = fromCropUnits(crop, js.flat());
+    return { keypoints: px.map(([x, y], j): Keypoint => [x, y, ranked.confidence[j]]), score: ranked.scores[n] };
+  });
 }
 
 /** Pins in image pixels -> crop units of `crop` (what the sampler imposes). */
@@ -100,7 +130,8 @@ export async function loadH2hModel(dir = DEFAULT_H2H_MODEL_DIR): Promise<H2hSamp
     embedDim: model.config.embedDim,
     actions: model.config.actions,
     async sample(o) {
-      const { feats, crop } = await h2hFeatures(model, backbone, o.image, o.personBox, o.objectBox, o.action);
+      const { feats, crop, mirrored } = await h2hFeatures(model, backbone, o.image, o.personBox, o.objectBox, o.action);
+      if (o.extraMirrored && o.samples > 1 && !o.pins?.length) return sampleH2hBothSides(model, feats, mirrored, crop, o.extra, o.extraMirrored, o.samples, o.seed);
       return sampleH2h(model, feats, crop, o.extra, o.samples, o.seed, undefined, o.pins?.length ? pinsToCrop(crop, o.pins) : undefined);
     },
   };

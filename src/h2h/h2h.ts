@@ -25,6 +25,8 @@ export interface H2hSampler {
   sample(o: {
     image: RgbImage; personBox: Box; objectBox: Box; category: string; action?: string;
     samples: number; seed: number; extra: Float32Array;
+    /** Partner tokens of the mirror image (mirroredPartnerCondition): with samples > 1, odd samples come from it. */
+    extraMirrored?: Float32Array;
     /** Joints to keep fixed, image pixels (the sampler imposes them at every step, as generate does). */
     pins?: H2hPin[];
   }): Promise<Array<{ keypoints: Keypoint[]; score?: number }>>;
@@ -100,9 +102,10 @@ export async function h2h(o: H2hOptions): Promise<SkeletonFile> {
   const samples = o.samples ?? 1;
   const seed = o.seed ?? 1;
   const extra = partnerCondition(partner, o.personBox, o.image.width, o.image.height, sampler.embedDim);
+  const extraMirrored = samples > 1 ? partnerCondition(partner, o.personBox, o.image.width, o.image.height, sampler.embedDim, true) : undefined;
   const t0 = performance.now();
   const out = await sampler.sample({
-    image: o.image, personBox: o.personBox, objectBox: o.partnerBox, category: 'person', action,
+    image: o.image, personBox: o.personBox, objectBox: o.partnerBox, category: 'person', action, ...(extraMirrored ? { extraMirrored } : {}),
     samples, seed, extra, ...(o.pins?.length ? { pins: o.pins } : {}),
   });
   const pinned = new Set((o.pins ?? []).map((p) => p.joint));

@@ -95,14 +95,16 @@ export function partnerInCrop(
 }
 
 /**
- * Partner tokens [17 * E] for a new person in `personBox` of a `width` x `height` image (no augmentation).
+ * Partner tokens [17 * E] for a new person in `personBox` of a `width` x `height` image (no augmentation); with
+ * `mirror` those of the mirror image of the crop (flipPartner, as training's flip augmentation).
  * Throws a RangeError when the person box gives no crop.
  */
 export function partnerCondition(
-  partner: { box: readonly number[]; keypoints: readonly Keypoint[] }, personBox: Box, width: number, height: number, embedDim: number,
+  partner: { box: readonly number[]; keypoints: readonly Keypoint[] }, personBox: Box, width: number, height: number, embedDim: number, mirror = false,
 ): Float32Array {
   const crop = personCrop(personBox, width, height);
   if (!crop) throw new RangeError(`partnerCondition(): person box [${personBox.join(',')}] lies outside the ${width}x${height} image`);
   const p = partnerInCrop(partner, crop.toCrop, crop.size);
-  return partnerTokens(p.joints, p.box, embedDim);
+  const q = mirror ? flipPartner(p.joints, p.box) : p;
+  return partnerTokens(q.joints, q.box, embedDim);
 }

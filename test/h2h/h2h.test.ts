@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { h2h, resolvePartner, type H2hSampler } from '../../src/h2h/h2h.ts';
-import { PARTNER_TOKENS } from '../../src/h2h/partner-tokens.ts';
+import { PARTNER_TOKENS, partnerCondition } from '../../src/h2h/partner-tokens.ts';
 import { parseSkeletonFile } from '../../src/data/formats.ts';
 import { guidanceFiles } from '../../src/edit/guidance.ts';
 import { UsageError } from '../../src/errors.ts';
@@ -42,6 +42,18 @@ describe('h2h()', () => {
     expect(skel.partner_source).toBe('given');
     const files = await guidanceFiles(image, parsed, 0);
     expect(JSON.parse(files['openpose.json'] as string).people).toHaveLength(2);
+  });
+
+  it('with several samples also passes the partner tokens of the mirror image (left/right swapped, u mirrored)', async () => {
+    const sampler = recordingSampler();
+    await h2h({ image, personBox: [160, 30, 230, 220], partnerBox: [40, 30, 120, 220], partnerKeypoints: partnerKps, samples: 2, sampler });
+    const { extra, extraMirrored } = sampler.seen[0];
+    expect(extraMirrored).toEqual(partnerCondition({ box: [40, 30, 120, 220], keypoints: partnerKps }, [160, 30, 230, 220], 320, 240, 32, true));
+    // mirrored token 9 (left wrist) is the right wrist (token 10) with u -> 1 - u
+    expect(extraMirrored![9 * 32 + 18]).toBeCloseTo(-extra[10 * 32 + 18], 6);
+    const one = recordingSampler();
+    await h2h({ image, personBox: [160, 30, 230, 220], partnerBox: [40, 30, 120, 220], partnerKeypoints: partnerKps, samples: 1, sampler: one });
+    expect(one.seen[0].extraMirrored).toBeUndefined();
   });
 
   it('accepts the action in any spelling of case, "_" and "-"', async () => {
