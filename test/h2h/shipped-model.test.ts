@@ -50,4 +50,29 @@ describe('the shipped h2h model (models/h2h)', () => {
     }
     expect(met).toBeGreaterThanOrEqual(scenes.length - 1);
   });
+
+  it('two samples differ (the scene and its mirror image) and both reach for the partner\'s hand (within 15 % of its box height)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pinplace-h2h-two-'));
+    const data = join(dir, 'data');
+    const s = await run(['synth', '--kind', 'h2h', '--out', data, '--count', '8', '--seed', '9001', '--size', '512,384', '--workers', '1']);
+    expect(s.code, s.err).toBe(0);
+    const scenes = (await readH2hSamples(data)).filter((x) => x.action === 'handshake' || x.action === 'high-five');
+    for (const [i, x] of scenes.entries()) {
+      writeFileSync(join(dir, 'partner.json'), JSON.stringify({ keypoints: x.partner.keypoints }));
+      const out = join(dir, `out-${i}`);
+      const r = await run(['h2h', '--image', x.imagePath, '--person', x.personBox.join(','), '--partner', x.partner.box.join(','),
+        '--partner-keypoints', join(dir, 'partner.json'), '--action', x.action!, '--samples', '2', '--seed', '3', '--out', out, '--json']);
+      expect(r.code, r.err).toBe(0);
+      const skel = JSON.parse(readFileSync(join(out, 'skeleton.json'), 'utf8'));
+      const [a, b] = skel.samples.map((q: { keypoints: number[][] }) => q.keypoints);
+      const h = x.personBox[3] - x.personBox[1];
+      // the two differ (one condition alone gives copies within 0.05 px): some joint moves by more than 1.5 % of the
+      // person's height, the joints by 0.5 % on average
+      const d = a.map((k: number[], j: number) => Math.hypot(k[0] - b[j][0], k[1] - b[j][1]) / h);
+      expect(Math.max(...d), `scene ${i}`).toBeGreaterThan(0.015);
+      expect(d.reduce((t: number, v: number) => t + v, 0) / 17, `scene ${i}`).toBeGreaterThan(0.005);
+      // and both still reach for the partner's hand
+      for (const k of [a, b]) expect(handDistance(k, skel.partner), `scene ${i}`).toBeLessThan(0.15);
+    }
+  });
 });
