@@ -111,6 +111,61 @@ describe.skipIf(!chromium)('viewer in headless Chromium', () => {
     expect((await viewer(page).dump()).camera.photoView).toBe(true);
   });
 
+  it('draws only when something changes, and once per orbit step', async () => {
+    const frames = () => page.evaluate(() => (window as unknown as { __viewer: { frames(): number } }).__viewer.frames());
+    const idle0 = await frames();
+    await page.waitForTimeout(400);
+    expect(await frames()).toBe(idle0);
+    await page.evaluate(() => (window as unknown as { __viewer: ViewerHandle }).__viewer.orbit(0.2));
+    expect(await frames()).toBe(idle0 + 1);
+    // Dragging on the canvas (OrbitControls) asks for frames; they stop when the mouse does.
+    const box = (await page.locator('#canvas-3d').boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2 + 40, box.y + box.height / 2, { steps: 4 });
+    await page.mouse.up();
+    await page.waitForTimeout(100);
+    const dragged = await frames();
+    expect(dragged).toBeGreaterThan(idle0 + 1);
+    await page.waitForTimeout(400);
+    expect(await frames()).toBe(dragged);
+    await page.evaluate(() => (window as unknown as { __viewer: ViewerHandle }).__viewer.photoView());
+  });
+
+  it('reports what an orbit frame draws: canvas, draw calls, triangles, the posed copy of each body', async () => {
+    type Bench = { meshes: number; calls: number; triangles: number; level: string; perf: boolean; canvas: { width: number; height: number; cssWidth: number } };
+    const r = await page.evaluate(() => (window as unknown as { __viewer: { benchOrbit(n: number): Bench } }).__viewer.benchOrbit(4));
+    expect(r.meshes).toBe(2);
+    expect(r.perf).toBe(true);
+    expect(['coarse', 'full']).toContain(r.level);
+    // Two bodies, the backplate, the ground grid and the bone helper.
+    expect(r.calls).toBe(5);
+    expect(r.triangles).toBeGreaterThan(100);
+    const css = await page.locator('#canvas-3d').boundingBox();
+    expect(r.canvas.cssWidth).toBeCloseTo(css!.width, -1);
+    expect(r.canvas.width).toBeGreaterThan(300);
+    // The bench's extra body is gone again.
+    expect((await viewer(page).dump()).meshes).toBe(1);
+  });
+
+  it('draws the same picture as shader skinning and the decoded backplate (?perf=0)', async () => {
+    const canvas = page.locator('#canvas-3d');
+    await page.evaluate(() => (window as unknown as { __viewer: ViewerHandle }).__viewer.photoView());
+    const fast = await canvas.screenshot();
+    const other = await page.context().newPage();
+    try {
+      await other.goto(fx.server.url + '/?perf=0');
+      await other.waitForFunction(() => (window as unknown as { __viewerReady?: boolean }).__viewerReady === true, undefined, { timeout: 60_000 });
+      await other.evaluate(() => (window as unknown as { __viewer: ViewerHandle }).__viewer.photoView());
+      const plain = await other.locator('#canvas-3d').screenshot();
+      writeFileSync(join(ARTIFACTS, 'viewer-3d-perf-off.png'), plain);
+      writeFileSync(join(ARTIFACTS, 'viewer-3d-perf-on.png'), fast);
+      expect(pixelDiff(fast, plain)).toBeLessThan(0.01);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('pins a dragged joint, regenerates the rest and refits the mesh', async () => {
     const before = await viewer(page).state();
     const bounds0 = (await viewer(page).dump()).bounds;

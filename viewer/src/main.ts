@@ -540,6 +540,8 @@ $<HTMLSelectElement>('fit-on').addEventListener('change', (e) => void setFitOn((
   orbit: (radians: number) => { panel3d.orbit(radians); panel3d.render(); },
   photoView: () => { panel3d.photoView(); panel3d.render(); },
   benchOrbit: (frames: number) => panel3d.benchOrbit(frames),
+  /** Frames the 3D panel has drawn so far (it draws on demand). */
+  frames: () => panel3d.renderer.info.render.frame,
   setFitOn,
 };
 

@@ -2,10 +2,23 @@
  * The 3D panel: the fitted body(ies) as skinned meshes with their bones, seen through the photo's own camera with
  * the photo as a backplate (so from the front the body lines up with the picture), a ground grid under the feet,
  * and OrbitControls to look around. It renders on demand (when something changes), not in a loop.
+ *
+ * What a frame costs, and what is done about it (docs/viewer.md has the measurements):
+ * - The pose of a fitted body does not change while the user orbits, so each skinned mesh is drawn as a static copy
+ *   of its current pose (skinned once on the CPU when the body arrives, `bakePose`) instead of being skinned again in
+ *   the vertex shader every frame. The skinned mesh and its bones stay in the scene (bone helpers, bounds, export), on
+ *   a layer the camera does not draw.
+ * - A body has about 19k triangles; at the panel's size that is about one triangle per pixel. Each posed copy also
+ *   has a coarser level (vertices merged per 2 cm cube, cluster-simplify.ts), drawn while 2 cm covers at most
+ *   LOD_MAX_PX device pixels; zoomed in, the full mesh is drawn.
+ * - The backplate shows the photo's own sRGB values (a raw texture and a two-line shader) instead of decoding them
+ *   to linear and encoding them back per pixel, and samples one mip level instead of blending two.
+ * `?perf=0` in the page URL turns all three off (the frame as drawn before them, for comparison).
  */
 import * as THREE from 'three';
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
 import { GLTFLoader } from 'three/examples/jsm/loaders/GLTFLoader.js';
+import { bakePose, LEVELS } from './bake-pose.ts';
 import { backplate, openCvToGl, photoProjection, projectGl, type PhotoCamera } from './photo-camera.ts';
 
 /** The parts of body.json the panel uses. */
@@ -16,6 +29,18 @@ export interface BodyInfo {
   joints3d?: number[][];
 }
 
+/** The frame bench's answer (benchOrbit). */
+export interface OrbitBench {
+  medianMs: number; meanMs: number;
+  /** Bodies in the scene while orbiting, and what the last frame drew (renderer.info). */
+  meshes: number; triangles: number; calls: number;
+  /** Which version of the bodies was drawn: posed copy (coarse or full level) or shader skinning (`?perf=0`). */
+  level: 'full' | 'coarse' | 'skinned';
+  stand_in: boolean; antialias: boolean; renderer: string; perf: boolean;
+  /** Drawing buffer in device pixels, its size on the page in CSS pixels, and the pixel ratio. */
+  canvas: { width: number; height: number; cssWidth: number; cssHeight: number; pixelRatio: number };
+}
+
 /** What tests and the bench read back. */
 export interface Panel3dDump {
   meshes: number; skinned: number; bones: number; vertices: number;
@@ -24,6 +49,21 @@ export interface Panel3dDump {
   /** Mean pixel distance between body.joints2d and body.joints3d projected by the viewer's camera. */
   alignmentPx: number | null;
   camera: { position: number[]; photoView: boolean };
+}
+
+/** Cube side (metres) of the coarse level of a body. */
+export const LOD_CELL_M = 0.02;
+/** The coarse level is drawn while LOD_CELL_M projects to at most this many device pixels (`?lodpx=N` overrides). */
+export const LOD_MAX_PX = 4;
+
+function lodMaxPx(): number {
+  const v = Number(new URLSearchParams(globalThis.location?.search ?? '').get('lodpx'));
+  return Number.isFinite(v) && v >= 0 && new URLSearchParams(globalThis.location?.search ?? '').has('lodpx') ? v : LOD_MAX_PX;
+}
+
+/** `?perf=0`: draw without the frame-time optimisations (shader skinning, full mesh, decoded backplate). */
+function perfOn(): boolean {
+  return new URLSearchParams(globalThis.location?.search ?? '').get('perf') !== '0';
 }
 
 const _v = new THREE.Vector3();
@@ -46,10 +86,17 @@ export class Panel3d {
   private bodyInfo: BodyInfo[] = [];
   private readonly loader = new GLTFLoader();
   private pending = false;
+  private raf = 0;
   /** Multisampling: on for GPUs, off for software renderers (SwiftShader), `?aa=0|1` decides when given. */
   readonly antialias: boolean;
   /** WebGL runs on the CPU (SwiftShader, llvmpipe): no GPU. */
   readonly softwareRenderer: boolean;
+  /** Frame-time optimisations on (pose baked, coarse level, raw backplate); `?perf=0` turns them off. */
+  readonly perf = perfOn();
+  /** Device pixels LOD_CELL_M covered at the last level choice. */
+  lastCellPx = 0;
+  /** Device pixels that LOD_CELL_M may cover for the coarse level to be drawn. */
+  readonly lodMaxPx = lodMaxPx();
 
   constructor(readonly canvas: HTMLCanvasElement, private readonly width = 560) {
     this.softwareRenderer = isSoftwareRenderer();
@@ -76,25 +123,43 @@ export class Panel3d {
 
   /** Show `image` as the backplate of the photo camera `cam`. */
   setPhoto(image: HTMLImageElement, cam: PhotoCamera): void {
-    const same = this.plate && (this.plate.material as THREE.MeshBasicMaterial).map?.image === image && JSON.stringify(cam) === JSON.stringify(this.photo);
+    const same = this.plate && this.plateTexture()?.image === image && JSON.stringify(cam) === JSON.stringify(this.photo);
     if (same) return;
     this.photo = cam;
     this.setSize(cam.width / cam.height);
     if (this.plate) {
       this.scene.remove(this.plate);
       this.plate.geometry.dispose();
-      const m = this.plate.material as THREE.MeshBasicMaterial;
-      m.map?.dispose();
-      m.dispose();
+      this.plateTexture()?.dispose();
+      (this.plate.material as THREE.Material).dispose();
     }
     const tex = new THREE.Texture(image);
-    tex.colorSpace = THREE.SRGBColorSpace;
     tex.needsUpdate = true;
-    this.plate = new THREE.Mesh(new THREE.PlaneGeometry(1, 1), new THREE.MeshBasicMaterial({ map: tex, side: THREE.DoubleSide, toneMapped: false }));
+    let material: THREE.Material;
+    if (this.perf) {
+      // The photo's sRGB bytes straight to the sRGB canvas: what decode-to-linear and encode-back would give.
+      tex.colorSpace = THREE.NoColorSpace;
+      tex.minFilter = THREE.LinearMipmapNearestFilter;
+      material = new THREE.ShaderMaterial({
+        uniforms: { map: { value: tex } }, side: THREE.DoubleSide, toneMapped: false,
+        vertexShader: 'varying vec2 vUv;\nvoid main() { vUv = uv; gl_Position = projectionMatrix * modelViewMatrix * vec4(position, 1.0); }',
+        fragmentShader: 'uniform sampler2D map;\nvarying vec2 vUv;\nvoid main() { gl_FragColor = vec4(texture2D(map, vUv).rgb, 1.0); }',
+      });
+    } else {
+      tex.colorSpace = THREE.SRGBColorSpace;
+      material = new THREE.MeshBasicMaterial({ map: tex, side: THREE.DoubleSide, toneMapped: false });
+    }
+    this.plate = new THREE.Mesh(new THREE.PlaneGeometry(1, 1), material);
     this.plate.name = 'backplate';
     this.scene.add(this.plate);
     this.placePlate();
     this.photoView();
+  }
+
+  /** The backplate's texture (either material). */
+  private plateTexture(): THREE.Texture | null {
+    const m = this.plate?.material as (THREE.MeshBasicMaterial & THREE.ShaderMaterial) | undefined;
+    return m ? (m.isShaderMaterial ? m.uniforms.map.value as THREE.Texture : m.map) : null;
   }
 
   private placePlate(): void {
@@ -112,6 +177,7 @@ export class Panel3d {
     this.clearBodies();
     this.bodyInfo = infos;
     for (const gltf of scenes) {
+      if (this.perf) bakePose(gltf.scene, LOD_CELL_M);
       this.bodies.add(gltf.scene);
       let bones = 0;
       gltf.scene.traverse((o) => { if ((o as THREE.Bone).isBone) bones++; });
@@ -149,6 +215,9 @@ export class Panel3d {
       this.bodies.remove(child);
       child.traverse((o) => {
         const m = o as THREE.Mesh;
+        const levels = m.geometry ? LEVELS.get(m.geometry) : undefined;
+        levels?.full.dispose();
+        levels?.coarse.dispose();
         m.geometry?.dispose();
         const mats = Array.isArray(m.material) ? m.material : m.material ? [m.material] : [];
         for (const mat of mats) mat.dispose();
@@ -216,14 +285,52 @@ export class Panel3d {
   requestRender(): void {
     if (this.pending) return;
     this.pending = true;
-    requestAnimationFrame(() => {
+    this.raf = requestAnimationFrame(() => {
       this.pending = false;
       this.render();
     });
   }
 
+  /** Render now (a frame already requested is then not drawn again). */
   render(): void {
+    if (this.pending) {
+      cancelAnimationFrame(this.raf);
+      this.pending = false;
+    }
+    if (this.perf) this.chooseLevels();
     this.renderer.render(this.scene, this.camera);
+  }
+
+  /** Each posed body copy gets its coarse level while LOD_CELL_M projects to at most LOD_MAX_PX device pixels. */
+  private chooseLevels(): void {
+    this.bodies.updateMatrixWorld();
+    this.camera.updateMatrixWorld();
+    const halfHeightPx = this.renderer.getContext().drawingBufferHeight / 2;
+    const focalPx = this.camera.projectionMatrix.elements[5] * halfHeightPx;
+    this.bodies.traverse((o) => {
+      const m = o as THREE.Mesh;
+      if (!m.isMesh || !m.userData.bakedPose) return;
+      const levels = LEVELS.get(m.geometry);
+      if (!levels) return;
+      if (!levels.full.boundingSphere) levels.full.computeBoundingSphere();
+      _v.copy(levels.full.boundingSphere!.center).applyMatrix4(m.matrixWorld);
+      // Depth along the view direction (what the projection divides by).
+      const depth = Math.max(1e-6, -_v.applyMatrix4(this.camera.matrixWorldInverse).z);
+      const cellPx = (LOD_CELL_M * focalPx) / depth;
+      this.lastCellPx = cellPx;
+      const want = cellPx <= this.lodMaxPx ? levels.coarse : levels.full;
+      if (m.geometry !== want) m.geometry = want;
+    });
+  }
+
+  /** Which version of the bodies the last level choice drew: the coarse or full posed copy, or shader skinning. */
+  drawnLevel(): 'full' | 'coarse' | 'skinned' {
+    let level: 'full' | 'coarse' | 'skinned' = 'skinned';
+    this.bodies.traverse((o) => {
+      const m = o as THREE.Mesh;
+      if (m.isMesh && m.userData.bakedPose) level = LEVELS.get(m.geometry)?.coarse === m.geometry ? 'coarse' : 'full';
+    });
+    return level;
   }
 
   /** The scene graph summary tests read. */
@@ -234,7 +341,7 @@ export class Panel3d {
     let vertices = 0;
     this.bodies.traverse((o) => {
       const m = o as THREE.Mesh;
-      if (m.isMesh) {
+      if (m.isMesh && !m.userData.bakedPose) {
         meshes++;
         vertices += m.geometry.attributes.position?.count ?? 0;
       }
@@ -274,12 +381,13 @@ export class Panel3d {
    * Frame time while orbiting: at least two bodies (the fitted one cloned when there is one; a stand-in skinned
    * figure when there is none), `frames` renders around the target, each waited for (a 1-pixel read). Milliseconds.
    */
-  benchOrbit(frames = 120): { medianMs: number; meanMs: number; meshes: number; triangles: number; stand_in: boolean; antialias: boolean; renderer: string } {
+  benchOrbit(frames = 120): OrbitBench {
     const extra: THREE.Object3D[] = [];
     let standIn = false;
     if (!this.bodies.children.length) {
       standIn = true;
       extra.push(standInFigure(new THREE.Vector3(-0.4, 0, -this.depth)), standInFigure(new THREE.Vector3(0.4, 0, -this.depth)));
+      if (this.perf) for (const o of extra) bakePose(o, LOD_CELL_M);
     } else {
       const first = this.bodies.children[0];
       for (let i = this.bodies.children.length; i < 2; i++) {
@@ -302,14 +410,17 @@ export class Panel3d {
       gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, px);
       times.push(performance.now() - t0);
     }
-    const triangles = this.renderer.info.render.triangles;
+    // What the last frame drew (renderer.info resets every frame).
+    const { triangles, calls } = this.renderer.info.render;
+    const level = this.drawnLevel();
     const meshes = this.bodies.children.length;
     for (const o of extra) this.bodies.remove(o);
     this.photoView();
     const sorted = [...times].sort((a, b) => a - b);
     return {
-      medianMs: sorted[sorted.length >> 1], meanMs: times.reduce((s, t) => s + t, 0) / times.length, meshes, triangles, stand_in: standIn,
-      antialias: this.antialias, renderer: rendererName(gl),
+      medianMs: sorted[sorted.length >> 1], meanMs: times.reduce((s, t) => s + t, 0) / times.length, meshes, triangles, calls, level, stand_in: standIn,
+      antialias: this.antialias, renderer: rendererName(gl), perf: this.perf,
+      canvas: { width: gl.drawingBufferWidth, height: gl.drawingBufferHeight, cssWidth: this.canvas.clientWidth, cssHeight: this.canvas.clientHeight, pixelRatio: this.renderer.getPixelRatio() },
     };
   }
 }
