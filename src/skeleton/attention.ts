@@ -99,6 +99,15 @@ export function objectKeys(p: ParamStore, o: tf.Tensor, kind: AttentionKind, dim
 /** BatchNorm statistics of one training forward (for the running-average update). */
 export interface BnStats { mean: tf.Tensor; variance: tf.Tensor }
 
+/** Inference with one condition: M with the running BatchNorm scale folded in, and the BatchNorm shift (cached). */
+export function foldBatchNorm(p: ParamStore, ok: ObjectKeys): { M: tf.Tensor; shift: tf.Tensor } {
+  if (!ok.folded || ok.folded.M.isDisposed) {
+    const s = tf.mul(tf.rsqrt(tf.add(p.get('oa.bn.var'), BN_EPS)), p.get('oa.bn.g'));
+    ok.folded = { M: tf.mul(ok.M!, s), shift: tf.sub(p.get('oa.bn.b'), tf.mul(p.get('oa.bn.mean'), s)) };
+  }
+  return ok.folded;
+}
+
 /**
  * Associative attention output J [B, N, E] for queries q [B, N, E] with one shared condition (M, value blocks):
  * every product is a plain 2-D one, and A_adj mixes the queries, not the H*P logits.
@@ -107,7 +116,7 @@ function sharedAssociative(p: ParamStore, q: tf.Tensor, ok: ObjectKeys, adj: tf.
   const { E, H, P } = dims;
   const [B, N] = q.shape as number[];
   const M = ok.M!;
-  const r = tf.sum(adj, 1, true); // [N,1]
+  const r = tf.reshape(tf.sum(adj, 0), [-1, 1]); // [N,1]: A_adj applied (as q^T A_adj) to a per-column constant
   const qa = tf.reshape(adjMix(q, adj), [B * N, E]);
   let logits: tf.Tensor;
   let bn: BnStats | undefined;
@@ -118,11 +127,8 @@ function sharedAssociative(p: ParamStore, q: tf.Tensor, ok: ObjectKeys, adj: tf.
     const shift = tf.sub(tf.mul(r, p.get('oa.bn.b')), tf.mul(r, tf.mul(m.mean, s))); // [N, HP]
     logits = tf.add(tf.reshape(tf.mul(matMul(qa, M), s), [B, N, H * P]), shift);
   } else {
-    if (!ok.folded) {
-      const s = tf.mul(tf.rsqrt(tf.add(p.get('oa.bn.var'), BN_EPS)), p.get('oa.bn.g'));
-      ok.folded = { M: tf.mul(M, s), shift: tf.sub(p.get('oa.bn.b'), tf.mul(p.get('oa.bn.mean'), s)) };
-    }
-    logits = tf.add(tf.reshape(matMul(qa, ok.folded.M), [B, N, H * P]), tf.mul(r, ok.folded.shift));
+    const f = foldBatchNorm(p, ok);
+    logits = tf.add(tf.reshape(matMul(qa, f.M), [B, N, H * P]), tf.mul(r, f.shift));
   }
   const att = tf.softmax(tf.reshape(logits, [B * N, H, P])); // over the P object tokens of each head
   return { j: tf.reshape(matMul(tf.reshape(att, [B * N, H * P]), ok.valueBlocks!), [B, N, E]), bn };

@@ -10,7 +10,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { DEFAULT_SAMPLER_CONFIG } from './constants.ts';
-import type { ConditionInputs, Diffuser } from './diffuser.ts';
+import type { Condition, ConditionInputs, Diffuser } from './diffuser.ts';
+import { prepareCondition, smallBatchDenoiser, smallBatchSupported, type PreparedCondition } from './small-batch.ts';
 import { gaussian, mulberry32 } from './layers.ts';
 import { cosineAlphaBar } from './schedule.ts';
 import { NUM_JOINTS } from './topology.ts';
@@ -35,7 +36,16 @@ export interface SampleOptions {
   seed: number;
   sampler?: Partial<SamplerConfig>;
   pins?: CropPin[];
+  /**
+   * Which implementation denoises: 'small' (typed arrays and a SIMD kernel, src/skeleton/small-batch.ts), 'tensor'
+   * (batched tensor ops) or 'auto' (default: 'small' up to SMALL_BATCH_MAX samples when the model supports it).
+   * Both compute the same function; the choice only changes speed.
+   */
+  path?: 'auto' | 'small' | 'tensor';
 }
+
+/** Largest number of samples denoised by the small-batch path under 'auto'. */
+export const SMALL_BATCH_MAX = 6;
 
 /**
  * Sample `samples` skeletons (crop units) for one condition (`inputs` with batch 1), ranked. Deterministic for a seed.
@@ -45,57 +55,120 @@ export function sampleSkeletons(model: Diffuser, inputs: ConditionInputs, o: Sam
   return rankSamples(r.joints, o.samples, Array.from(r.confidence.subarray(0, NUM_JOINTS)));
 }
 
+/** Row i of every condition input (batch 1). */
+function inputRow(inputs: ConditionInputs, i: number): ConditionInputs {
+  return Object.fromEntries(Object.entries(inputs).filter(([, t]) => t).map(([k, t]) => [k, tf.slice(t as tf.Tensor, [i], [1])])) as unknown as ConditionInputs;
+}
+
+/**
+ * The small-batch path's conditions: one per distinct input row (rows compared by value), prepared once.
+ * Returns null when the model or condition is not covered.
+ */
+function smallConditions(model: Diffuser, inputs: ConditionInputs, cond: Condition, B: number): PreparedCondition[] | null {
+  if (model.config.attention !== 'associative') return null;
+  if (B === 1) return smallBatchSupported(model, cond) ? [prepareCondition(model, cond)] : null;
+  const rows = Object.values(inputs).filter((t) => t).map((t) => { const a = (t as tf.Tensor).dataSync(); const w = a.length / B; return (i: number) => a.subarray(i * w, (i + 1) * w); });
+  const same = (i: number, j: number) => rows.every((r) => { const a = r(i), b = r(j); for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false; return true; });
+  const firstOf: number[] = [];
+  const prepared = new Map<number, PreparedCondition>();
+  const out: PreparedCondition[] = [];
+  for (let i = 0; i < B; i++) {
+    const j = firstOf.find((k) => same(k, i));
+    if (j === undefined) {
+      firstOf.push(i);
+      prepared.set(i, prepareCondition(model, model.condition(inputRow(inputs, i), true)));
+    }
+    out.push(prepared.get(j ?? i)!);
+  }
+  return out;
+}
+
 /**
  * The denoising loop, unranked: with `inputs` of batch 1 all `samples` share the condition; with batch equal to
  * `samples` sample i uses condition i (batched evaluation). Returns joints [samples*17*2] and confidence [batch*17].
+ * The loop itself runs on typed arrays in float32 (the element-wise steps round like tensor ops); each iteration's
+ * x0 prediction comes from the small-batch path or from one batched Diffuser.denoise.
  */
 export function runSampler(model: Diffuser, inputs: ConditionInputs, o: SampleOptions): { joints: Float32Array; confidence: Float32Array } {
   const sc = validateSamplerConfig(o.sampler);
   const N = o.samples;
   const D = NUM_JOINTS * 2;
+  const B = inputs.global.shape[0];
+  if (B !== 1 && B !== N) throw new RangeError(`runSampler(): the condition batch must be 1 or the number of samples (${N}), got ${B}`);
   const rand = mulberry32(o.seed >>> 0);
-  const noise = (n: number) => { const a = new Float32Array(n); for (let i = 0; i < n; i++) a[i] = gaussian(rand); return a; };
-  const pinMask = new Float32Array(D), pinVal = new Float32Array(D);
-  for (const p of o.pins ?? []) { pinMask[2 * p.joint] = pinMask[2 * p.joint + 1] = 1; pinVal[2 * p.joint] = p.u; pinVal[2 * p.joint + 1] = p.v; }
+  const noise = (n: number): Float32Array => { const a = new Float32Array(n); for (let i = 0; i < n; i++) a[i] = gaussian(rand); return a; };
+  const pinned = new Uint8Array(D), pinVal = new Float32Array(D);
+  for (const p of o.pins ?? []) { pinned[2 * p.joint] = pinned[2 * p.joint + 1] = 1; pinVal[2 * p.joint] = p.u; pinVal[2 * p.joint + 1] = p.v; }
   const hasPins = (o.pins?.length ?? 0) > 0;
   const alphaBar = cosineAlphaBar(model.config.timesteps);
   const T = model.config.timesteps;
-  const out = tf.tidy(() => {
-    const cond = model.condition(inputs, inputs.global.shape[0] === 1);
-    const pm = tf.tensor3d(pinMask, [1, NUM_JOINTS, 2]);
-    const pv = tf.tensor3d(pinVal, [1, NUM_JOINTS, 2]);
-    const keep = tf.sub(1, pm);
-    const impose = (x: tf.Tensor, v: tf.Tensor = pv) => (hasPins ? tf.add(tf.mul(x, keep), tf.mul(v, pm)) : x);
-    let x: tf.Tensor = tf.tensor3d(noise(N * D), [N, NUM_JOINTS, 2]);
+  const ts = sc.kind === 'official'
+    ? new Array<number>(sc.iterations).fill(sc.fixedT)
+    : Array.from({ length: sc.iterations }, (_, i) => Math.round(((T - 1) * (sc.iterations - 1 - i)) / Math.max(1, sc.iterations - 1)));
+  const f = Math.fround;
+  const clampV = f(sc.clamp);
+  const clamp = (a: Float32Array): Float32Array => { for (let k = 0; k < a.length; k++) a[k] = a[k] < -clampV ? -clampV : a[k] > clampV ? clampV : a[k]; return a; };
+  const impose = (a: Float32Array, v: Float32Array = pinVal): Float32Array => {
+    if (hasPins) for (let s = 0; s < N; s++) for (let k = 0; k < D; k++) if (pinned[k]) a[s * D + k] = v[k];
+    return a;
+  };
+  const E = model.config.embedDim;
+  // one tidy for the call: the condition lives through the loop, each tensor-path iteration tidies its own ops
+  let result: { joints: Float32Array; confidence: Float32Array } | undefined;
+  tf.tidy(() => {
+    const cond = model.condition(inputs, B === 1);
+    const confidence = Float32Array.from(cond.conf.dataSync() as Float32Array);
+    const uniq = [...new Set(ts)];
+    const tembT = model.timeEmbedding(uniq);
+    const tembData = tembT.dataSync() as Float32Array;
+    const tIndex = new Map(uniq.map((t, i) => [t, i]));
+    const small = o.path === 'tensor' || (o.path !== 'small' && N > SMALL_BATCH_MAX) ? null : smallConditions(model, inputs, cond, B);
+    if (o.path === 'small' && !small) throw new RangeError('runSampler(): the small-batch path needs the associative attention');
+    const sb = small ? smallBatchDenoiser(model) : null;
+    const predict = (x: Float32Array, t: number): Float32Array => {
+      const u = tIndex.get(t)!;
+      if (sb) return sb.denoise(x, N, tembData.subarray(u * E, (u + 1) * E), small!);
+      const y = tf.tidy(() => model.denoise(tf.tensor3d(x, [N, NUM_JOINTS, 2]), cond, tf.slice(tembT, [u], [1])).x0);
+      const out = Float32Array.from(y.dataSync() as Float32Array);
+      y.dispose();
+      return out;
+    };
+    let x: Float32Array = noise(N * D);
     if (sc.kind === 'official') {
-      const temb = model.timeEmbedding([sc.fixedT]);
       for (let i = 0; i < sc.iterations; i++) {
-        x = impose(tf.clipByValue(x, -sc.clamp, sc.clamp));
-        const x0 = model.denoise(x, cond, temb).x0;
-        x = impose(tf.clipByValue(x0, -sc.clamp, sc.clamp));
+        x = impose(clamp(x));
+        x = impose(clamp(predict(x, sc.fixedT)));
       }
     } else {
-      const ts = Array.from({ length: sc.iterations }, (_, i) => Math.round(((T - 1) * (sc.iterations - 1 - i)) / Math.max(1, sc.iterations - 1)));
       for (let i = 0; i < ts.length; i++) {
         const t = ts[i];
         const ab = alphaBar[t];
         const abPrev = i + 1 < ts.length ? alphaBar[ts[i + 1]] : 1;
-        if (hasPins) x = impose(x, tf.add(tf.mul(pv, Math.sqrt(ab)), tf.mul(tf.tensor3d(noise(D), [1, NUM_JOINTS, 2]), Math.sqrt(1 - ab))));
-        x = tf.clipByValue(x, -sc.clamp, sc.clamp);
-        const x0 = impose(tf.clipByValue(model.denoise(x, cond, model.timeEmbedding([t])).x0, -sc.clamp, sc.clamp));
+        if (hasPins) {
+          const nz = noise(D);
+          const sa = f(Math.sqrt(ab)), sn = f(Math.sqrt(1 - ab));
+          impose(x, pinVal.map((v, k) => f(f(v * sa) + f(nz[k] * sn))));
+        }
+        clamp(x);
+        const x0 = impose(clamp(predict(x, t)));
         if (i + 1 === ts.length) { x = x0; break; }
-        const eps = tf.div(tf.sub(x, tf.mul(x0, Math.sqrt(ab))), Math.sqrt(1 - ab));
         const sigma = sc.eta * Math.sqrt(((1 - abPrev) / (1 - ab)) * (1 - ab / abPrev));
-        x = tf.add(tf.mul(x0, Math.sqrt(abPrev)), tf.mul(eps, Math.sqrt(Math.max(0, 1 - abPrev - sigma * sigma))));
-        if (sigma > 0) x = tf.add(x, tf.mul(tf.tensor3d(noise(N * D), [N, NUM_JOINTS, 2]), sigma));
+        const sab = f(Math.sqrt(ab)), s1ab = f(Math.sqrt(1 - ab)), sPrev = f(Math.sqrt(abPrev));
+        const sDir = f(Math.sqrt(Math.max(0, 1 - abPrev - sigma * sigma)));
+        for (let k = 0; k < x.length; k++) {
+          const eps = f(f(x[k] - f(x0[k] * sab)) / s1ab);
+          x[k] = f(f(x0[k] * sPrev) + f(eps * sDir));
+        }
+        if (sigma > 0) {
+          const nz = noise(N * D);
+          const fs = f(sigma);
+          for (let k = 0; k < x.length; k++) x[k] = f(x[k] + f(nz[k] * fs));
+        }
       }
     }
-    return [x, cond.conf] as tf.Tensor[];
+    result = { joints: x, confidence };
   });
-  const joints = out[0].dataSync() as Float32Array;
-  const confidence = out[1].dataSync() as Float32Array;
-  tf.dispose(out);
-  return { joints, confidence };
+  return result!;
 }
 
 /** Order N samples [N*17*2] by mean joint distance to the other samples (smallest first). */

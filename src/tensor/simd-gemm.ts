@@ -1,0 +1,152 @@
+/**
+ * A small WebAssembly SIMD kernel for out = x W + b on float32 rows, for inference paths whose matrices are too
+ * small for the tensor runtime's per-op cost (17 x 32 activations). The module is assembled here from its
+ * instructions (about 200 bytes, no build step) and works in Node and browsers with WebAssembly SIMD; where SIMD
+ * is missing `createGemm` returns null and callers use their scalar loops.
+ *
+ *   gemm(x, n, K, w, b, out, M): for r < n, out[r, :] = b + sum_k x[r, k] W[k, :]
+ *     with byte offsets into the shared memory, W [K, M] row-major, M a multiple of 4 (16 columns per pass, then 4);
+ *   exp(a, n): a[i] = exp(a[i]) in place for n a multiple of 4 (inputs clamped to [-87.3, 88.7]; 2^k times a
+ *     degree-6 polynomial on [-ln2/2, ln2/2], relative error about 2e-7, like a float32 expf).
+ */
+
+/** The kernel bound to its memory. */
+export interface Gemm {
+  readonly memory: WebAssembly.Memory;
+  /** Byte offsets; M % 4 === 0. */
+  gemm(x: number, n: number, K: number, w: number, b: number, out: number, M: number): void;
+  /** Byte offset; n % 4 === 0. */
+  exp(a: number, n: number): void;
+}
+
+const uleb = (v: number): number[] => { const o: number[] = []; do { let b = v & 0x7f; v >>>= 7; if (v) b |= 0x80; o.push(b); } while (v); return o; };
+const sleb = (v: number): number[] => {
+  const o: number[] = [];
+  for (;;) { const b = v & 0x7f; v >>= 7; if ((v === 0 && !(b & 0x40)) || (v === -1 && b & 0x40)) { o.push(b); return o; } o.push(b | 0x80); }
+};
+const str = (s: string): number[] => [...uleb(s.length), ...[...s].map((c) => c.charCodeAt(0))];
+const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
+
+// opcodes
+const I32 = 0x7f, V128 = 0x7b;
+const get = (i: number) => [0x20, i], set = (i: number) => [0x21, i];
+const i32c = (v: number) => [0x41, ...sleb(v)];
+const ADD = 0x6a, MUL = 0x6c, GE_U = 0x4f, GT_U = 0x4b;
+const simd = (op: number, ...imm: number[]) => [0xfd, ...uleb(op), ...imm];
+const v128load = (offset: number) => simd(0x00, 0, ...uleb(offset));
+const v128store = (offset: number) => simd(0x0b, 0, ...uleb(offset));
+const f32load = [0x2a, 2, 0];
+const SPLAT = 0x13, FADD = 0xe4, FMUL = 0xe6;
+const block = (...body: number[][]) => [0x02, 0x40, ...body.flat(), 0x0b];
+const loop = (...body: number[][]) => [0x03, 0x40, ...body.flat(), 0x0b];
+const brIf = (d: number) => [0x0d, d], br = (d: number) => [0x0c, d];
+
+// locals: params x0 n1 K2 w3 b4 out5 M6; i32 r7 xrow8 orow9 mo10 wp11 k12 Mb13 xp14; v128 a15 a16 a17 a18 xv19
+const [X, Nn, K, W, B, OUT, M, R, XROW, OROW, MO, WP, KK, MB, XP, A0, A1, A2, A3, XV] = Array.from({ length: 20 }, (_, i) => i);
+
+/** Inner k loop for `width` accumulators (4 or 1) at column byte offset mo. */
+function kLoop(width: number): number[] {
+  const acc = [A0, A1, A2, A3].slice(0, width);
+  const init = acc.flatMap((a, i) => [...get(B), ...get(MO), ADD, ...v128load(16 * i), ...set(a)]);
+  const body = [
+    ...get(XP), ...f32load, ...simd(SPLAT), ...set(XV),
+    ...acc.flatMap((a, i) => [...get(a), ...get(XV), ...get(WP), ...v128load(16 * i), ...simd(FMUL), ...simd(FADD), ...set(a)]),
+    ...get(WP), ...get(MB), ADD, ...set(WP),
+    ...get(XP), ...i32c(4), ADD, ...set(XP),
+    ...get(KK), ...i32c(1), ADD, ...set(KK),
+  ];
+  return [
+    ...init,
+    ...get(W), ...get(MO), ADD, ...set(WP),
+    ...get(XROW), ...set(XP),
+    ...i32c(0), ...set(KK),
+    ...block(loop([...get(KK), ...get(K), GE_U, ...brIf(1)], body, br(0))),
+    ...acc.flatMap((a, i) => [...get(OROW), ...get(MO), ADD, ...get(a), ...v128store(16 * i)]),
+  ];
+}
+
+const f32 = (v: number) => { const b = new Uint8Array(4); new DataView(b.buffer).setFloat32(0, v, true); return [...b]; };
+/** f32x4 constant on the stack. */
+const vconst = (v: number) => [0xfd, ...uleb(0x0c), ...f32(v), ...f32(v), ...f32(v), ...f32(v)];
+const FSUB = 0xe5, FMIN = 0xe8, FMAX = 0xe9, NEAREST = 0x6a, TRUNC_SAT_S = 0xf8, IADD = 0xae, ISHL = 0xab, ISPLAT = 0x11;
+
+/** exp(a, n): locals a0 n1; i32 end2; v128 x3 k4 p5. */
+function expBody(): number[] {
+  const [A, NN, END, VX, VK, VP] = [0, 1, 2, 3, 4, 5];
+  const poly = [1 / 720, 1 / 120, 1 / 24, 1 / 6, 0.5, 1, 1];
+  const horner = [...vconst(poly[0]), ...set(VP), ...poly.slice(1).flatMap((c) => [...get(VP), ...get(VX), ...simd(FMUL), ...vconst(c), ...simd(FADD), ...set(VP)])];
+  const body = [
+    // x = clamp(a[i]); k = nearest(x log2e); x = x - k ln2_hi - k ln2_lo
+    ...get(A), ...v128load(0), ...vconst(-87.3), ...simd(FMAX), ...vconst(88.7), ...simd(FMIN), ...set(VX),
+    ...get(VX), ...vconst(Math.LOG2E), ...simd(FMUL), ...simd(NEAREST), ...set(VK),
+    ...get(VX), ...get(VK), ...vconst(0.693359375), ...simd(FMUL), ...simd(FSUB),
+    ...get(VK), ...vconst(-2.12194440e-4), ...simd(FMUL), ...simd(FSUB), ...set(VX),
+    ...horner,
+    // a[i] = p * 2^k (exponent bits)
+    ...get(A),
+    ...get(VP),
+    ...get(VK), ...simd(TRUNC_SAT_S), ...i32c(127), ...simd(ISPLAT), ...simd(IADD), ...i32c(23), ...simd(ISHL),
+    ...simd(FMUL), ...v128store(0),
+    ...get(A), ...i32c(16), ADD, ...set(A),
+  ];
+  return [
+    1, 1, I32, // locals declared by the caller's wrapper below
+    ...get(A), ...get(NN), ...i32c(4), MUL, ADD, ...set(END),
+    ...block(loop([...get(A), ...get(END), GE_U, ...brIf(1)], body, br(0))),
+    0x0b,
+  ];
+}
+
+function moduleBytes(): Uint8Array<ArrayBuffer> {
+  const colLoop = (width: number) => block(loop(
+    // while mo + 16*width <= Mb
+    [...get(MO), ...i32c(16 * width), ADD, ...get(MB), GT_U, ...brIf(1)],
+    kLoop(width),
+    [...get(MO), ...i32c(16 * width), ADD, ...set(MO)],
+    br(0),
+  ));
+  const rowBody = [
+    ...get(X), ...get(R), ...get(K), MUL, ...i32c(4), MUL, ADD, ...set(XROW),
+    ...get(OUT), ...get(R), ...get(MB), MUL, ADD, ...set(OROW),
+    ...i32c(0), ...set(MO),
+    ...colLoop(4),
+    ...colLoop(1),
+    ...get(R), ...i32c(1), ADD, ...set(R),
+  ];
+  const body = [
+    ...get(M), ...i32c(4), MUL, ...set(MB),
+    ...i32c(0), ...set(R),
+    ...block(loop([...get(R), ...get(Nn), GE_U, ...brIf(1)], rowBody, br(0))),
+    0x0b,
+  ];
+  const locals = [2, ...uleb(8), I32, ...uleb(5), V128];
+  const code = [...locals, ...body];
+  const eb = expBody();
+  const expCode = [2, 1, I32, 3, V128, ...eb.slice(3)];
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, [2, 0x60, 7, I32, I32, I32, I32, I32, I32, I32, 0, 0x60, 2, I32, I32, 0]),
+    ...section(2, [1, ...str('env'), ...str('mem'), 0x02, 0x00, 0x01]),
+    ...section(3, [2, 0, 1]),
+    ...section(7, [2, ...str('gemm'), 0x00, 0, ...str('exp'), 0x00, 1]),
+    ...section(10, [2, ...uleb(code.length), ...code, ...uleb(expCode.length), ...expCode]),
+  ]);
+}
+
+let compiled: WebAssembly.Module | null | undefined;
+
+/** A kernel with its own memory of at least `bytes` bytes, or null without WebAssembly SIMD. */
+export function createGemm(bytes: number): Gemm | null {
+  if (compiled === undefined) {
+    try {
+      const b = moduleBytes();
+      compiled = typeof WebAssembly !== 'undefined' && WebAssembly.validate(b) ? new WebAssembly.Module(b) : null;
+    } catch {
+      compiled = null;
+    }
+  }
+  if (!compiled) return null;
+  const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
+  const inst = new WebAssembly.Instance(compiled, { env: { mem: memory } });
+  return { memory, gemm: inst.exports.gemm as Gemm['gemm'], exp: inst.exports.exp as Gemm['exp'] };
+}
