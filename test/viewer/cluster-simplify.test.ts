@@ -1,3 +1,4 @@
+import * as THREE from 'three';
 import { describe, expect, it } from 'vitest';
 import { clusterSimplify, type SimpleMesh } from '../../viewer/src/cluster-simplify.ts';
 
@@ -71,6 +72,22 @@ describe('clusterSimplify', () => {
       expect(Math.abs(outward(s) - outward(src))).toBeLessThan(0.05);
     });
   }
+
+  it('keeps sharp corners where they are (quadric placement), where a plain mean would round them off', () => {
+    // A finely divided unit box, off the grid of cells so that no corner sits on a cell boundary.
+    const box = new THREE.BoxGeometry(1, 1, 1, 20, 20, 20);
+    box.translate(0.013, 0.027, 0.041);
+    const mesh: SimpleMesh = { positions: Float32Array.from(box.attributes.position.array), normals: Float32Array.from(box.attributes.normal.array), index: Uint32Array.from(box.index!.array) };
+    const s = clusterSimplify(mesh, 0.1);
+    const v = s.positions.length / 3;
+    for (const cx of [-0.5, 0.5]) for (const cy of [-0.5, 0.5]) for (const cz of [-0.5, 0.5]) {
+      const c = [cx + 0.013, cy + 0.027, cz + 0.041];
+      let nearest = Infinity;
+      for (let i = 0; i < v; i++) nearest = Math.min(nearest, Math.hypot(s.positions[i * 3] - c[0], s.positions[i * 3 + 1] - c[1], s.positions[i * 3 + 2] - c[2]));
+      // The mean of the corner's cluster lies several centimetres inside.
+      expect(nearest).toBeLessThan(0.005);
+    }
+  });
 
   it('drops repeated triangles and refuses a non-positive cell', () => {
     const twice: SimpleMesh = { positions: Float32Array.from([0, 0, 0, 1, 0, 0, 0, 1, 0, 1, 0, 0]), normals: null, index: Uint32Array.from([0, 1, 2, 0, 3, 2, 1, 2, 0]) };

@@ -1,6 +1,9 @@
 /**
  * Vertex-clustering simplification of an indexed triangle mesh: vertices that fall in the same cube of side `cell`
- * (metres) merge into one at their mean position with their mean normal; triangles whose corners merge vanish. Used
+ * (metres) merge into one, with their mean normal, placed where it is closest to the planes of the triangles around
+ * its members (the quadric error of Garland and Heckbert, solved per cluster as Lindstrom's out-of-core clustering
+ * does, pulled gently toward the members' mean so that flat and ill-conditioned clusters stay put); triangles whose
+ * corners merge vanish. Used
  * for the far level of a body (panel-3d.ts): at the panel's size a 19k-triangle body puts about one triangle on each
  * pixel, so a coarser copy draws the same picture for a fraction of the work. Pure function of the arrays.
  */
@@ -42,10 +45,47 @@ export function clusterSimplify(mesh: SimpleMesh, cell: number): SimpleMesh {
     }
   }
   const k = members.length;
+  // Per cluster: the quadric of its members' triangle planes, area-weighted: A (3x3, symmetric, 6 numbers), b (3).
+  const qa = new Float64Array(k * 6);
+  const qb = new Float64Array(k * 3);
+  for (let t = 0; t < index.length; t += 3) {
+    const i0 = index[t] * 3, i1 = index[t + 1] * 3, i2 = index[t + 2] * 3;
+    const ux = p[i1] - p[i0], uy = p[i1 + 1] - p[i0 + 1], uz = p[i1 + 2] - p[i0 + 2];
+    const vx = p[i2] - p[i0], vy = p[i2 + 1] - p[i0 + 1], vz = p[i2 + 2] - p[i0 + 2];
+    let nx = uy * vz - uz * vy, ny = uz * vx - ux * vz, nz = ux * vy - uy * vx;
+    const len = Math.hypot(nx, ny, nz);
+    if (len === 0) continue;
+    const area = len / 2;
+    nx /= len; ny /= len; nz /= len;
+    const d = -(nx * p[i0] + ny * p[i0 + 1] + nz * p[i0 + 2]);
+    for (const vi of [index[t], index[t + 1], index[t + 2]]) {
+      const c = clusterOf[vi];
+      qa[c * 6] += area * nx * nx; qa[c * 6 + 1] += area * nx * ny; qa[c * 6 + 2] += area * nx * nz;
+      qa[c * 6 + 3] += area * ny * ny; qa[c * 6 + 4] += area * ny * nz; qa[c * 6 + 5] += area * nz * nz;
+      qb[c * 3] += area * d * nx; qb[c * 3 + 1] += area * d * ny; qb[c * 3 + 2] += area * d * nz;
+    }
+  }
   const positions = new Float32Array(k * 3);
   const normals = n ? new Float32Array(k * 3) : null;
   for (let c = 0; c < k; c++) {
-    for (let a = 0; a < 3; a++) positions[c * 3 + a] = sums[c * 3 + a] / members[c];
+    const mx = sums[c * 3] / members[c], my = sums[c * 3 + 1] / members[c], mz = sums[c * 3 + 2] / members[c];
+    // Minimise x'Ax + 2b'x + eps |x - mean|^2: (A + eps I) x = eps mean - b, eps a small share of trace(A).
+    const a00 = qa[c * 6], a01 = qa[c * 6 + 1], a02 = qa[c * 6 + 2], a11 = qa[c * 6 + 3], a12 = qa[c * 6 + 4], a22 = qa[c * 6 + 5];
+    const eps = Math.max(1e-12, 0.02 * (a00 + a11 + a22));
+    const m00 = a00 + eps, m11 = a11 + eps, m22 = a22 + eps;
+    const r0 = eps * mx - qb[c * 3], r1 = eps * my - qb[c * 3 + 1], r2 = eps * mz - qb[c * 3 + 2];
+    const c00 = m11 * m22 - a12 * a12, c01 = a02 * a12 - a01 * m22, c02 = a01 * a12 - a02 * m11;
+    const det = m00 * c00 + a01 * c01 + a02 * c02;
+    let x = mx, y = my, z = mz;
+    if (Math.abs(det) > 1e-30) {
+      const c11 = m00 * m22 - a02 * a02, c12 = a01 * a02 - m00 * a12, c22 = m00 * m11 - a01 * a01;
+      x = (c00 * r0 + c01 * r1 + c02 * r2) / det;
+      y = (c01 * r0 + c11 * r1 + c12 * r2) / det;
+      z = (c02 * r0 + c12 * r1 + c22 * r2) / det;
+      // Never leave the neighbourhood of the cluster (a safety net for near-singular quadrics).
+      if (Math.hypot(x - mx, y - my, z - mz) > cell) { x = mx; y = my; z = mz; }
+    }
+    positions[c * 3] = x; positions[c * 3 + 1] = y; positions[c * 3 + 2] = z;
     if (normals) {
       const len = Math.hypot(nsums[c * 3], nsums[c * 3 + 1], nsums[c * 3 + 2]) || 1;
       for (let a = 0; a < 3; a++) normals[c * 3 + a] = nsums[c * 3 + a] / len;

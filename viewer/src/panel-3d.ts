@@ -36,6 +36,8 @@ export interface OrbitBench {
   meshes: number; triangles: number; calls: number;
   /** Which version of the bodies was drawn: posed copy (coarse or full level) or shader skinning (`?perf=0`). */
   level: 'full' | 'coarse' | 'skinned';
+  /** Device pixels LOD_CELL_M covered at the body in the last frame (the coarse level is drawn up to LOD_MAX_PX). */
+  cellPx: number;
   stand_in: boolean; antialias: boolean; renderer: string; perf: boolean;
   /** Drawing buffer in device pixels, its size on the page in CSS pixels, and the pixel ratio. */
   canvas: { width: number; height: number; cssWidth: number; cssHeight: number; pixelRatio: number };
@@ -54,7 +56,7 @@ export interface Panel3dDump {
 /** Cube side (metres) of the coarse level of a body. */
 export const LOD_CELL_M = 0.02;
 /** The coarse level is drawn while LOD_CELL_M projects to at most this many device pixels (`?lodpx=N` overrides). */
-export const LOD_MAX_PX = 4;
+export const LOD_MAX_PX = 6;
 
 function lodMaxPx(): number {
   const v = Number(new URLSearchParams(globalThis.location?.search ?? '').get('lodpx'));
@@ -418,7 +420,7 @@ export class Panel3d {
     this.photoView();
     const sorted = [...times].sort((a, b) => a - b);
     return {
-      medianMs: sorted[sorted.length >> 1], meanMs: times.reduce((s, t) => s + t, 0) / times.length, meshes, triangles, calls, level, stand_in: standIn,
+      medianMs: sorted[sorted.length >> 1], meanMs: times.reduce((s, t) => s + t, 0) / times.length, meshes, triangles, calls, level, cellPx: this.lastCellPx, stand_in: standIn,
       antialias: this.antialias, renderer: rendererName(gl), perf: this.perf,
       canvas: { width: gl.drawingBufferWidth, height: gl.drawingBufferHeight, cssWidth: this.canvas.clientWidth, cssHeight: this.canvas.clientHeight, pixelRatio: this.renderer.getPixelRatio() },
     };
