@@ -16,7 +16,7 @@
  * `plain` skips W, BN and A_adj; `none` adds the projected mean object token instead of attending.
  */
 import * as tf from '@tensorflow/tfjs';
-import { gelu, layerNorm, linear, matMul, type ParamStore } from './layers.ts';
+import { gelu, layerNorm, linear, matMul, taping, type ParamStore } from './layers.ts';
 import type { AttentionKind } from './types.ts';
 
 export const BN_EPS = 1e-5;
@@ -61,6 +61,31 @@ export function headMask(H: number, E: number, value = 1): tf.Tensor {
   });
 }
 
+const rowCache = new WeakMap<tf.Tensor, { id: unknown; rows: tf.Tensor[] }>();
+
+/**
+ * The rows of W for each head, W_h = W[h*P .. h*P+P-1, :]. Outside training they are cached per weight tensor
+ * (remade when its data changes): the wasm backend packs a right-hand matrix once per tensor, so fresh slices would
+ * be repacked at every call.
+ */
+function headRows(W: tf.Tensor, H: number, P: number): tf.Tensor[] {
+  const slice = () => Array.from({ length: H }, (_, h) => tf.slice(W, [h * P, 0], [P, H * P]));
+  if (taping()) return slice();
+  const c = rowCache.get(W);
+  if (c && c.id === W.dataId && !c.rows[0].isDisposed) return c.rows;
+  if (c) tf.dispose(c.rows);
+  const rows = slice().map((t) => tf.keep(t));
+  rowCache.set(W, { id: W.dataId, rows });
+  return rows;
+}
+
+/** Free the cached head rows of a weight tensor (Diffuser.dispose). */
+export function releaseHeadRows(W: tf.Tensor): void {
+  const c = rowCache.get(W);
+  if (c) tf.dispose(c.rows);
+  rowCache.delete(W);
+}
+
 /** A_adj applied per sample over the joints of q [B, N, C] (as the reference, q^T · A_adj). */
 function adjMix(q: tf.Tensor, adj: tf.Tensor): tf.Tensor {
   const [B, N, C] = q.shape as number[];
@@ -84,9 +109,11 @@ export function objectKeys(p: ParamStore, o: tf.Tensor, kind: AttentionKind, dim
   const k = linear(on, p.get('oa.k.w'), p.get('oa.k.b'));
   const v = linear(on, p.get('oa.v.w'), p.get('oa.v.b'));
   if (kind === 'associative' && B === 1) {
-    // M_h = k_h^T W_h with W_h the rows of W for head h: [H,d,P] x [H,P,HP] -> [H,d,HP] -> [E,HP]
-    const kh = tf.reshape(tf.transpose(tf.reshape(tf.mul(k, 1 / Math.sqrt(d)), [P, H, d]), [1, 2, 0]), [H, d, P]);
-    const M = tf.reshape(matMul(kh, tf.reshape(p.get('oa.W'), [H, P, H * P])), [E, H * P]);
+    // M_h = k_h^T W_h with W_h the rows of W for head h, [d,P] x [P,HP], as H 2-D products (a batched product is
+    // not vectorised on wasm)
+    const kT = tf.split(tf.transpose(tf.reshape(tf.mul(k, 1 / Math.sqrt(d)), [P, E])), H, 0); // H x [d, P]
+    const Wh = headRows(p.get('oa.W'), H, P);
+    const M = tf.concat(kT.map((kh, h) => matMul(kh, Wh[h])), 0); // [E, HP]
     // value blocks: row h*P + p holds v[p] on the channels of head h
     const valueBlocks = tf.reshape(tf.mul(tf.reshape(v, [1, P, E]), headMask(H, E)), [H * P, E]);
     return { M, valueBlocks };

@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { adjacencyMatrix, NUM_JOINTS } from './topology.ts';
 import { gelu, layerNorm, linear, mulberry32, ParamStore } from './layers.ts';
-import { objectAttentionBlock, objectKeys, trunkBlock, type BnStats, type ObjectKeys } from './attention.ts';
+import { objectAttentionBlock, objectKeys, releaseHeadRows, trunkBlock, type BnStats, type ObjectKeys } from './attention.ts';
 import { POS_FREQS } from './constants.ts';
 import { timestepEmbedding } from './schedule.ts';
 import type { ModelConfig } from './types.ts';
@@ -215,6 +215,7 @@ export class Diffuser {
   }
 
   dispose(): void {
+    if (this.params.vars.has('oa.W')) releaseHeadRows(this.params.get('oa.W'));
     this.params.dispose();
     this.adj.dispose();
   }

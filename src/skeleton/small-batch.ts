@@ -105,7 +105,10 @@ export function smallBatchSupported(model: Diffuser, cond: Condition): boolean {
   return model.config.attention === 'associative' && !!cond.keys.M && !!cond.keys.valueBlocks && cond.icond.shape[0] === 1;
 }
 
-/** The condition-dependent part, made once per condition: base [N,E], Mq [E,HP], cq [HP], value blocks V [HP,E]. */
+/**
+ * The condition-dependent part, made once per condition, per head h: Mq_h [E, P] (head-major, [H, E, P]), cq [HP] and
+ * the values V_h [P, d] ([H, P, d]); base [N, E].
+ */
 export interface PreparedCondition { base: Float32Array; Mq: Float32Array; cq: Float32Array; V: Float32Array }
 
 /** Fold a shared condition (see the file comment) into the arrays the small-batch path reads. */
@@ -122,8 +125,14 @@ export function prepareCondition(model: Diffuser, cond: Condition): PreparedCond
   });
   const data = [Mq, cq, base, vb].map((t) => t.dataSync() as Float32Array);
   tf.dispose([Mq, cq, base]);
-  // value blocks [HP, E]: row h*P+p holds v[p] on the channels of head h, so J = att [N, HP] x V
-  return { Mq: data[0], cq: data[1], base: data[2], V: Float32Array.from(data[3]) };
+  const H = model.config.heads, P = model.P, d = E / H, HP = H * P;
+  const Mqh = new Float32Array(H * E * P), Vh = new Float32Array(HP * d);
+  for (let h = 0; h < H; h++) {
+    for (let e = 0; e < E; e++) for (let pp = 0; pp < P; pp++) Mqh[(h * E + e) * P + pp] = data[0][e * HP + h * P + pp];
+    // value blocks [HP, E]: row h*P+p holds v[p] on the channels of head h
+    for (let pp = 0; pp < P; pp++) for (let c = 0; c < d; c++) Vh[(h * P + pp) * d + c] = data[3][(h * P + pp) * E + h * d + c];
+  }
+  return { Mq: Mqh, cq: Float32Array.from(data[1]), base: Float32Array.from(data[2]), V: Vh };
 }
 
 /** Float32 arrays placed one after another (16-byte aligned) in the kernel's memory, or plain arrays without it. */
@@ -172,13 +181,13 @@ export class SmallBatchDenoiser {
   private readonly npeW: Float32Array; // [2, E]
   private readonly adjT: Float32Array; // [N, N], adjT[i*N+j] = adj[j][i]
   private readonly colSum: Float32Array; // [N]
-  private readonly oaQ: Lin; // (A_adj^T xhat) -> logits [N, HP]: W = Mq [E, HP], b = cq [HP] (times the column sum)
-  private readonly V: Float32Array; // [HP, E] value blocks
-  private readonly zeros: Float32Array;
-  private readonly qe: Float32Array; // [H*N, E] queries of head h in rows h*N.., on the head's channels
-  private readonly kT: Float32Array; // [E, Np] keys transposed, Np = N rounded up to 4
-  private readonly vp: Float32Array; // [Np, E]
-  private readonly r: Float32Array; // [H*N, E]
+  private readonly mq: Float32Array; // [H, E, P]
+  private readonly cq: Float32Array; // [HP]
+  private readonly V: Float32Array; // [H, P, d]
+  /** Per head: logits (A_adj^T xhat) Mq_h + cq_h into [N, P], then att_h V_h into [N, d]. */
+  private readonly oaHeads: Array<{ q: Lin; v: Lin; logits: Float32Array; out: Float32Array }>;
+  /** Per head: scores Q_h K_h^T into [N, Np] (Np = N rounded up to 4), then att_h V_h into [N, d]. */
+  private readonly trunkHeads: Array<{ q: Float32Array; k: Lin; v: Lin; scores: Float32Array; out: Float32Array }>;
   private readonly oaProj: Lin;
   private readonly oaFc1: Lin;
   private readonly oaFc2: Lin;
@@ -201,6 +210,7 @@ export class SmallBatchDenoiser {
     const g = (name: string) => f64(p.get(name));
     const E = (this.E = c.embedDim), H = (this.H = c.heads), P = (this.P = model.P);
     const HP = H * P;
+    const d = E / H;
     const arena = new Arena();
     type Pending = { w: { view?: Float32Array }; b: { view?: Float32Array }; K: number; M: number };
     const pending: Array<[Pending, (l: Lin) => void]> = [];
@@ -218,12 +228,11 @@ export class SmallBatchDenoiser {
     const wide = Math.max(3 * E, E * c.mlpRatio);
     const Np = (N + 3) & ~3;
     const parts = {
-      base: arena.add(N * E), npeW: arena.add(g('npe.w')), adjT: arena.add(adjT), colSum: arena.add(colSum), V: arena.add(HP * E), zeros: arena.add(Math.max(E, Np)), qe: arena.add(H * N * E), kT: arena.add(E * Np), vp: arena.add(Np * E), r: arena.add(H * N * E),
+      base: arena.add(N * E), npeW: arena.add(g('npe.w')), adjT: arena.add(adjT), colSum: arena.add(colSum), mq: arena.add(H * E * P), cq: arena.add(HP), V: arena.add(HP * d), zeros: arena.add(Math.max(d, Np)), qh: arena.add(H * N * d), khT: arena.add(H * d * Np), vh: arena.add(H * Np * d), r: arena.add(H * N * d),
       lnsG: arena.add(g('lns.g')), lnsB: arena.add(g('lns.b')),
       x: arena.add(N * E), h: arena.add(N * E), t: arena.add(N * E), u: arena.add(N * wide), big: arena.add(Math.max(N * HP, H * N * Np, N * wide)),
     };
     const lins: Record<string, Lin> = {};
-    later(E * HP, HP, E, HP, (l) => (lins.oaQ = l)); // filled per condition
     lin('oa.proj', E, E, (l) => (lins.oaProj = l));
     lin('oa.fc1', E, E * c.mlpRatio, (l) => (lins.oaFc1 = l), 'oa.ln2');
     lin('oa.fc2', E * c.mlpRatio, E, (l) => (lins.oaFc2 = l));
@@ -237,15 +246,28 @@ export class SmallBatchDenoiser {
     this.gemm = arena.place();
     for (const [pd, done] of pending) done({ w: pd.w.view!, b: pd.b.view!, K: pd.K, M: pd.M });
     this.base = parts.base.view!; this.npeW = parts.npeW.view!; this.adjT = parts.adjT.view!; this.colSum = parts.colSum.view!;
-    this.V = parts.V.view!; this.zeros = parts.zeros.view!; this.qe = parts.qe.view!; this.kT = parts.kT.view!; this.vp = parts.vp.view!; this.r = parts.r.view!; this.lnsG = parts.lnsG.view!; this.lnsB = parts.lnsB.view!;
+    this.mq = parts.mq.view!; this.cq = parts.cq.view!; this.V = parts.V.view!;
+    const zeros = parts.zeros.view!, qh = parts.qh.view!, khT = parts.khT.view!, vh = parts.vh.view!, r = parts.r.view!, big = parts.big.view!;
+    const sub = (a: Float32Array, i: number, n: number) => a.subarray(i * n, (i + 1) * n);
+    this.oaHeads = Array.from({ length: H }, (_, h) => ({
+      q: { w: sub(this.mq, h, E * P), b: sub(this.cq, h, P), K: E, M: P },
+      v: { w: sub(this.V, h, P * d), b: zeros.subarray(0, d), K: P, M: d },
+      logits: sub(big, h, N * P), out: sub(r, h, N * d),
+    }));
+    this.trunkHeads = Array.from({ length: H }, (_, h) => ({
+      q: sub(qh, h, N * d),
+      k: { w: sub(khT, h, d * Np), b: zeros.subarray(0, Np), K: d, M: Np },
+      v: { w: sub(vh, h, Np * d), b: zeros.subarray(0, d), K: Np, M: d },
+      scores: sub(big, h, N * Np), out: sub(r, h, N * d),
+    })); this.lnsG = parts.lnsG.view!; this.lnsB = parts.lnsB.view!;
     this.x = parts.x.view!; this.h = parts.h.view!; this.t = parts.t.view!; this.u = parts.u.view!; this.big = parts.big.view!;
-    this.oaQ = lins.oaQ; this.oaProj = lins.oaProj; this.oaFc1 = lins.oaFc1; this.oaFc2 = lins.oaFc2; this.head = lins.head;
+    this.oaProj = lins.oaProj; this.oaFc1 = lins.oaFc1; this.oaFc2 = lins.oaFc2; this.head = lins.head;
     this.trunk = Array.from({ length: c.depth }, (_, i) => ({ qkv: lins[`qkv${i}`], proj: lins[`proj${i}`], fc1: lins[`fc1${i}`], fc2: lins[`fc2${i}`] }));
   }
 
   private use(c: PreparedCondition): void {
     if (this.current === c) return;
-    this.base.set(c.base); this.oaQ.w.set(c.Mq); this.oaQ.b.set(c.cq); this.V.set(c.V);
+    this.base.set(c.base); this.mq.set(c.Mq); this.cq.set(c.cq); this.V.set(c.V);
     this.current = c;
   }
 
@@ -282,15 +304,22 @@ export class SmallBatchDenoiser {
         for (let e = 0; e < E; e++) t[i * E + e] += a * h[j * E + e];
       }
     }
-    linear(this.gemm, t, N, this.oaQ, big);
-    const cq = this.oaQ.b;
-    for (let i = 0; i < N; i++) {
-      const o = i * HP, cs = this.colSum[i] - 1; // the kernel added cq once
-      for (let m = 0; m < HP; m++) big[o + m] += cs * cq[m];
+    const cq = this.cq;
+    for (let hh = 0; hh < H; hh++) {
+      const oh = this.oaHeads[hh];
+      linear(this.gemm, t, N, oh.q, oh.logits);
+      for (let i = 0; i < N; i++) {
+        const o = i * P, cs = this.colSum[i] - 1, co = hh * P; // the kernel added cq once
+        for (let m = 0; m < P; m++) oh.logits[o + m] += cs * cq[co + m];
+      }
     }
-    softmaxRows(this.gemm, big, N * H, P); // over the P object tokens of each head
-    // J [N, E] = att [N, HP] x value blocks [HP, E]
-    linear(this.gemm, big, N, { w: this.V, b: this.zeros, K: HP, M: E }, t);
+    softmaxRows(this.gemm, big, H * N, P); // over the P object tokens of each head
+    // J [N, E]: head h's channels = att_h [N, P] x V_h [P, d]
+    for (let hh = 0; hh < H; hh++) {
+      const oh = this.oaHeads[hh];
+      linear(this.gemm, oh.logits, N, oh.v, oh.out);
+      for (let i = 0; i < N; i++) for (let c = 0; c < d; c++) t[i * E + hh * d + c] = oh.out[i * d + c];
+    }
     this.residualLinear(t, this.oaProj);
     this.mlp(this.oaFc1, this.oaFc2);
     normalize(x, N, E, 1e-6, x, this.lnsG, this.lnsB);
@@ -301,24 +330,25 @@ export class SmallBatchDenoiser {
       normalize(x, N, E, 1e-5, h);
       linear(this.gemm, h, N, tb.qkv, u); // [N, 3E]: q | k | v
       const E3 = 3 * E;
-      // all heads at once: scores [H*N, Np] = Q_e K^T, softmax, (att V) [H*N, E], keep each head's channels
-      const { qe, kT, vp, r } = this;
-      for (let i = 0; i < N; i++) {
-        const ui = i * E3;
-        for (let hh = 0; hh < H; hh++) {
-          const ro = (hh * N + i) * E + hh * d;
-          for (let c = 0; c < d; c++) qe[ro + c] = u[ui + hh * d + c] * scale;
-        }
-        for (let e = 0; e < E; e++) { kT[e * Np + i] = u[ui + E + e]; vp[i * E + e] = u[ui + 2 * E + e]; }
-      }
-      linear(this.gemm, qe, H * N, { w: kT, b: this.zeros, K: E, M: Np }, big);
-      softmaxRows(this.gemm, big, H * N, N, Np);
-      linear(this.gemm, big, H * N, { w: vp, b: this.zeros, K: Np, M: E }, r);
+      // per head h: scores [N, Np] = Q_h K_h^T (scaled), softmax over the N joints, att_h V_h [N, d]
+      const heads = this.trunkHeads;
       for (let hh = 0; hh < H; hh++) {
+        const th = heads[hh], kw = th.k.w, vw = th.v.w, q = th.q;
         for (let i = 0; i < N; i++) {
-          const ro = (hh * N + i) * E + hh * d, to = i * E + hh * d;
-          for (let c = 0; c < d; c++) t[to + c] = r[ro + c];
+          const ui = i * E3 + hh * d;
+          for (let c = 0; c < d; c++) {
+            q[i * d + c] = u[ui + c] * scale;
+            kw[c * Np + i] = u[ui + E + c];
+            vw[i * d + c] = u[ui + 2 * E + c];
+          }
         }
+        linear(this.gemm, q, N, th.k, th.scores);
+      }
+      softmaxRows(this.gemm, big, H * N, N, Np);
+      for (let hh = 0; hh < H; hh++) {
+        const th = heads[hh];
+        linear(this.gemm, th.scores, N, th.v, th.out);
+        for (let i = 0; i < N; i++) for (let c = 0; c < d; c++) t[i * E + hh * d + c] = th.out[i * d + c];
       }
       this.residualLinear(t, tb.proj);
       this.mlp(tb.fc1, tb.fc2);
