@@ -17,25 +17,39 @@ export interface SimpleMesh {
   index: Uint32Array;
 }
 
+/** Vertices of one cell whose normals differ by more than this stay apart. */
+export const NORMAL_SPLIT_DEG = 45;
+const NORMAL_SPLIT_COS = Math.cos((NORMAL_SPLIT_DEG * Math.PI) / 180);
+
 /** Merge vertices per cube of side `cell`; keeps triangle winding; drops degenerate and repeated triangles. */
 export function clusterSimplify(mesh: SimpleMesh, cell: number): SimpleMesh {
   if (!(cell > 0)) throw new Error(`clusterSimplify: cell must be > 0, got ${cell}`);
   const { positions: p, normals: n, index } = mesh;
   const count = p.length / 3;
   const clusterOf = new Int32Array(count);
-  const keys = new Map<string, number>();
+  // Clusters of each cell; with normals, a cell holds one cluster per normal direction (a hard edge, where one
+  // position carries normals more than NORMAL_SPLIT_DEG apart, keeps its crease instead of being smoothed over).
+  const cells = new Map<string, number[]>();
+  /** Cell number of each cluster (clusters of one cell share a position, so hard edges do not open cracks). */
+  const cellOfCluster: number[] = [];
   const sums: number[] = [];
   const nsums: number[] = [];
+  const firstNormal: number[] = [];
   const members: number[] = [];
   for (let i = 0; i < count; i++) {
     const key = `${Math.floor(p[i * 3] / cell)},${Math.floor(p[i * 3 + 1] / cell)},${Math.floor(p[i * 3 + 2] / cell)}`;
-    let c = keys.get(key);
+    let list = cells.get(key);
+    if (!list) cells.set(key, (list = []));
+    const cellNo = list.length ? cellOfCluster[list[0]] : cells.size - 1;
+    let c = n ? list.find((q) => firstNormal[q * 3] * n[i * 3] + firstNormal[q * 3 + 1] * n[i * 3 + 1] + firstNormal[q * 3 + 2] * n[i * 3 + 2] >= NORMAL_SPLIT_COS) : list[0];
     if (c === undefined) {
       c = members.length;
-      keys.set(key, c);
+      list.push(c);
+      cellOfCluster.push(cellNo);
       members.push(0);
       sums.push(0, 0, 0);
       nsums.push(0, 0, 0);
+      firstNormal.push(n ? n[i * 3] : 0, n ? n[i * 3 + 1] : 0, n ? n[i * 3 + 2] : 0);
     }
     clusterOf[i] = c;
     members[c]++;
@@ -45,9 +59,17 @@ export function clusterSimplify(mesh: SimpleMesh, cell: number): SimpleMesh {
     }
   }
   const k = members.length;
-  // Per cluster: the quadric of its members' triangle planes, area-weighted: A (3x3, symmetric, 6 numbers), b (3).
-  const qa = new Float64Array(k * 6);
-  const qb = new Float64Array(k * 3);
+  const nc = cells.size;
+  // Per cell: the quadric of its members' triangle planes, area-weighted: A (3x3, symmetric, 6 numbers), b (3);
+  // and the members' position sum.
+  const qa = new Float64Array(nc * 6);
+  const qb = new Float64Array(nc * 3);
+  const csum = new Float64Array(nc * 4);
+  for (let c = 0; c < k; c++) {
+    const q = cellOfCluster[c];
+    for (let a = 0; a < 3; a++) csum[q * 4 + a] += sums[c * 3 + a];
+    csum[q * 4 + 3] += members[c];
+  }
   for (let t = 0; t < index.length; t += 3) {
     const i0 = index[t] * 3, i1 = index[t + 1] * 3, i2 = index[t + 2] * 3;
     const ux = p[i1] - p[i0], uy = p[i1 + 1] - p[i0 + 1], uz = p[i1 + 2] - p[i0 + 2];
@@ -59,16 +81,15 @@ export function clusterSimplify(mesh: SimpleMesh, cell: number): SimpleMesh {
     nx /= len; ny /= len; nz /= len;
     const d = -(nx * p[i0] + ny * p[i0 + 1] + nz * p[i0 + 2]);
     for (const vi of [index[t], index[t + 1], index[t + 2]]) {
-      const c = clusterOf[vi];
+      const c = cellOfCluster[clusterOf[vi]];
       qa[c * 6] += area * nx * nx; qa[c * 6 + 1] += area * nx * ny; qa[c * 6 + 2] += area * nx * nz;
       qa[c * 6 + 3] += area * ny * ny; qa[c * 6 + 4] += area * ny * nz; qa[c * 6 + 5] += area * nz * nz;
       qb[c * 3] += area * d * nx; qb[c * 3 + 1] += area * d * ny; qb[c * 3 + 2] += area * d * nz;
     }
   }
-  const positions = new Float32Array(k * 3);
-  const normals = n ? new Float32Array(k * 3) : null;
-  for (let c = 0; c < k; c++) {
-    const mx = sums[c * 3] / members[c], my = sums[c * 3 + 1] / members[c], mz = sums[c * 3 + 2] / members[c];
+  const cellPos = new Float64Array(nc * 3);
+  for (let c = 0; c < nc; c++) {
+    const mx = csum[c * 4] / csum[c * 4 + 3], my = csum[c * 4 + 1] / csum[c * 4 + 3], mz = csum[c * 4 + 2] / csum[c * 4 + 3];
     // Minimise x'Ax + 2b'x + eps |x - mean|^2: (A + eps I) x = eps mean - b, eps a small share of trace(A).
     const a00 = qa[c * 6], a01 = qa[c * 6 + 1], a02 = qa[c * 6 + 2], a11 = qa[c * 6 + 3], a12 = qa[c * 6 + 4], a22 = qa[c * 6 + 5];
     const eps = Math.max(1e-12, 0.02 * (a00 + a11 + a22));
@@ -85,7 +106,12 @@ export function clusterSimplify(mesh: SimpleMesh, cell: number): SimpleMesh {
       // Never leave the neighbourhood of the cluster (a safety net for near-singular quadrics).
       if (Math.hypot(x - mx, y - my, z - mz) > cell) { x = mx; y = my; z = mz; }
     }
-    positions[c * 3] = x; positions[c * 3 + 1] = y; positions[c * 3 + 2] = z;
+    cellPos[c * 3] = x; cellPos[c * 3 + 1] = y; cellPos[c * 3 + 2] = z;
+  }
+  const positions = new Float32Array(k * 3);
+  const normals = n ? new Float32Array(k * 3) : null;
+  for (let c = 0; c < k; c++) {
+    for (let a = 0; a < 3; a++) positions[c * 3 + a] = cellPos[cellOfCluster[c] * 3 + a];
     if (normals) {
       const len = Math.hypot(nsums[c * 3], nsums[c * 3 + 1], nsums[c * 3 + 2]) || 1;
       for (let a = 0; a < 3; a++) normals[c * 3 + a] = nsums[c * 3 + a] / len;
@@ -95,7 +121,9 @@ export function clusterSimplify(mesh: SimpleMesh, cell: number): SimpleMesh {
   const seen = new Set<string>();
   for (let t = 0; t < index.length; t += 3) {
     const a = clusterOf[index[t]], b = clusterOf[index[t + 1]], c = clusterOf[index[t + 2]];
-    if (a === b || b === c || a === c) continue;
+    // Corners in one cell share a position: the triangle has no area.
+    const ca = cellOfCluster[a], cb = cellOfCluster[b], cc = cellOfCluster[c];
+    if (ca === cb || cb === cc || ca === cc) continue;
     // Same triangle with the same winding, whichever corner comes first.
     const m = Math.min(a, b, c);
     const key = m === a ? `${a},${b},${c}` : m === b ? `${b},${c},${a}` : `${c},${a},${b}`;
