@@ -16,7 +16,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Condition, Diffuser } from './diffuser.ts';
 import { foldBatchNorm } from './attention.ts';
 import { NUM_JOINTS } from './topology.ts';
-import { createGemm, type Gemm } from '../tensor/simd-gemm.ts';
+import { createGemm, simdEnabled, type Gemm } from '../tensor/simd-gemm.ts';
 
 const N = NUM_JOINTS;
 
@@ -163,7 +163,7 @@ const cache = new WeakMap<Diffuser, { ids: unknown[]; sb: SmallBatchDenoiser }>(
 
 /** The small-batch denoiser of a model, rebuilt when any weight tensor changed (assign gives a new data id). */
 export function smallBatchDenoiser(model: Diffuser): SmallBatchDenoiser {
-  const ids = model.params.entries().map(([, v]) => v.dataId);
+  const ids = [simdEnabled(), ...model.params.entries().map(([, v]) => v.dataId)];
   const c = cache.get(model);
   if (c && c.ids.length === ids.length && c.ids.every((id, i) => id === ids[i])) return c.sb;
   const sb = new SmallBatchDenoiser(model);

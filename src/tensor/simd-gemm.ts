@@ -134,9 +134,21 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
 }
 
 let compiled: WebAssembly.Module | null | undefined;
+let enabled = true;
+
+/** Turn the kernel off (createGemm returns null) or on again: for tests of the scalar fallbacks. */
+export function setSimdEnabled(on: boolean): void {
+  enabled = on;
+}
+
+/** Whether createGemm may return a kernel. */
+export function simdEnabled(): boolean {
+  return enabled;
+}
 
 /** A kernel with its own memory of at least `bytes` bytes, or null without WebAssembly SIMD. */
 export function createGemm(bytes: number): Gemm | null {
+  if (!enabled) return null;
   if (compiled === undefined) {
     try {
       const b = moduleBytes();

@@ -1,0 +1,190 @@
+/**
+ * The optimised forms compute the reference function (test/skeleton/reference-model.ts) on the same weights:
+ * Diffuser.denoise (shared and per-sample conditions, inference and training), one training step's loss and
+ * gradients, the sampler's small-batch and tensor paths (official and DDIM, pins, extra condition tokens), and the
+ * SIMD kernel against plain loops.
+ */
+import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../../src/backend.ts';
+import { Diffuser, type ConditionInputs } from '../../src/skeleton/diffuser.ts';
+import { conditionInputs } from '../../src/skeleton/evaluate.ts';
+import { runSampler, type SampleOptions } from '../../src/skeleton/sampler.ts';
+import { hoiLoss, makeBatch, type SampleSource } from '../../src/skeleton/train.ts';
+import { cosineAlphaBar } from '../../src/skeleton/schedule.ts';
+import { createGemm, setSimdEnabled } from '../../src/tensor/simd-gemm.ts';
+import { mulberry32 } from '../../src/random.ts';
+import type { AttentionKind, ModelConfig } from '../../src/skeleton/types.ts';
+import { referenceDenoise } from './reference-model.ts';
+import { feats, small } from './fixtures.ts';
+
+await initBackend('wasm');
+
+const TOL = 1e-5;
+
+/** A model whose every weight (and BatchNorm statistic) is random, so no folded term is trivially zero. */
+function randomModel(c: ModelConfig, seed: number): Diffuser {
+  const m = new Diffuser(c, seed);
+  let s = seed * 7919;
+  for (const [name, v] of m.params.entries()) {
+    const r = name === 'oa.bn.var' ? tf.add(tf.randomUniform(v.shape, 0.5, 2, 'float32', ++s), 0) : tf.randomNormal(v.shape, name.endsWith('.g') ? 1 : 0, name === 'oa.W' ? 0.05 : 0.2, 'float32', ++s);
+    v.assign(r);
+    r.dispose();
+  }
+  return m;
+}
+
+const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => { let d = 0; for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i] - b[i])); return d; };
+
+const extraFor = (c: ModelConfig, n: number, seed: number) => {
+  const r = mulberry32(seed);
+  return c.extraTokens ? Float32Array.from({ length: n * c.extraTokens * c.embedDim }, () => r() - 0.5) : undefined;
+};
+
+const configs: Array<{ name: string; c: ModelConfig }> = [
+  ...(['associative', 'plain', 'none'] as AttentionKind[]).map((k) => ({ name: k, c: small(k, { personPosition: true }) })),
+  { name: 'associative, h2h extra tokens', c: small('associative', { extraTokens: 3 }) },
+  { name: 'associative, 8 heads of 4', c: small('associative', { embedDim: 32, heads: 8, depth: 2 }) },
+];
+
+describe('Diffuser.denoise equals the reference formulation', () => {
+  for (const { name, c } of configs) {
+    for (const training of [false, true]) {
+      it(`${name}, ${training ? 'training (batch statistics)' : 'inference'}: shared and per-sample conditions`, () => {
+        const m = randomModel(c, 3);
+        const f = feats(1, 3, c).map((x) => ({ ...x, personBox: [0.3, 0.2, 0.7, 0.8] as [number, number, number, number] }));
+        const x = tf.randomNormal([3, 17, 2], 0, 1, 'float32', 2);
+        const temb = m.timeEmbedding([100, 5, 700]);
+        for (const inp of [conditionInputs(m, f.slice(0, 1), extraFor(c, 1, 4)), conditionInputs(m, f, extraFor(c, 3, 4))]) {
+          const shared = inp.global.shape[0] === 1;
+          const got = m.denoise(x, m.condition(inp, shared), temb, training);
+          const ref = referenceDenoise(m, x, inp, temb, training);
+          expect(maxDiff(got.x0.dataSync(), ref.x0.dataSync())).toBeLessThan(TOL);
+          if (training && c.attention === 'associative') {
+            expect(maxDiff(got.bn!.mean.dataSync(), ref.bn!.mean.dataSync())).toBeLessThan(TOL);
+            expect(maxDiff(got.bn!.variance.dataSync(), ref.bn!.variance.dataSync())).toBeLessThan(TOL);
+          }
+        }
+        m.dispose();
+      });
+    }
+  }
+});
+
+describe('one training step equals the reference formulation', () => {
+  for (const { name, c } of configs.filter((x) => x.c.attention !== 'none')) {
+    it(`${name}: loss and every gradient`, () => {
+      const m = randomModel(c, 5);
+      const r = mulberry32(6);
+      const data = feats(7, 6, c).map((f, i) => ({
+        ...f, personBox: [0.3, 0.2, 0.7, 0.8] as [number, number, number, number],
+        joints: Float32Array.from({ length: 34 }, () => r() - 0.5), mask: new Float32Array(17).fill(i % 3 ? 1 : 0),
+        ...(c.extraTokens ? { extra: extraFor(c, 1, 10 + i) } : {}),
+      }));
+      const source: SampleSource = { size: data.length, example: (i) => data[i] };
+      const batch = makeBatch(m, source, [0, 1, 2, 3, 4, 5], mulberry32(8), { flip: false, jparam: 'code' }, cosineAlphaBar(c.timesteps));
+      const vars = [...m.params.vars.values()];
+      const got = tf.variableGrads(() => hoiLoss(m, batch as Parameters<typeof hoiLoss>[1], 1, true).total, vars);
+      const ref = tf.variableGrads(() => {
+        const o = referenceDenoise(m, batch.xt, batch.inputs, m.timeEmbedding(batch.t), true);
+        return tf.add(tf.mean(tf.mul(tf.abs(tf.sub(batch.x0, o.x0)), batch.weights)), tf.mean(tf.abs(tf.sub(o.conf, batch.mask)))) as tf.Scalar;
+      }, vars);
+      expect(Math.abs(got.value.dataSync()[0] - ref.value.dataSync()[0])).toBeLessThan(TOL);
+      for (const k of Object.keys(ref.grads)) {
+        const scale = Math.max(1e-3, tf.max(tf.abs(ref.grads[k])).dataSync()[0]);
+        expect(maxDiff(got.grads[k].dataSync(), ref.grads[k].dataSync()) / scale, k).toBeLessThan(1e-3);
+      }
+      m.dispose();
+    });
+  }
+});
+
+describe('the sampler: small-batch path = tensor path = reference', () => {
+  /** The model with denoise replaced by the reference formulation on the given inputs. */
+  const referenceModel = (m: Diffuser, inputs: ConditionInputs): Diffuser => Object.assign(Object.create(m) as Diffuser, {
+    denoise: (xt: tf.Tensor, _cond: unknown, temb: tf.Tensor, training = false) => ({ x0: referenceDenoise(m, xt, inputs, temb, training).x0 }),
+  });
+  const cases: Array<{ name: string; c: ModelConfig; conditions: 1 | 'per-sample'; o: Omit<SampleOptions, 'path'> }> = [
+    { name: 'official', c: small('associative', { personPosition: true }), conditions: 1, o: { samples: 3, seed: 1 } },
+    { name: 'official with pins', c: small('associative', { personPosition: true }), conditions: 1, o: { samples: 2, seed: 2, pins: [{ joint: 9, u: 0.4, v: 0.6 }, { joint: 0, u: 0.5, v: 0.1 }] } },
+    { name: 'ddim eta 0', c: small('associative'), conditions: 1, o: { samples: 2, seed: 3, sampler: { kind: 'ddim', iterations: 6 } } },
+    { name: 'ddim eta 1 with pins', c: small('associative'), conditions: 1, o: { samples: 3, seed: 4, sampler: { kind: 'ddim', iterations: 6, eta: 1 }, pins: [{ joint: 10, u: -0.2, v: 0.3 }] } },
+    { name: 'h2h extra tokens, per-sample conditions', c: small('associative', { extraTokens: 3 }), conditions: 'per-sample', o: { samples: 4, seed: 5 } },
+    { name: 'h2h extra tokens, ddim with pins', c: small('associative', { extraTokens: 3 }), conditions: 1, o: { samples: 2, seed: 6, sampler: { kind: 'ddim', iterations: 5, eta: 1 }, pins: [{ joint: 9, u: 0.4, v: 0.6 }] } },
+    { name: '8 heads of 4', c: small('associative', { embedDim: 32, heads: 8 }), conditions: 1, o: { samples: 2, seed: 7 } },
+  ];
+  for (const k of cases) {
+    it(k.name, () => {
+      const m = randomModel(k.c, 11);
+      const n = k.conditions === 1 ? 1 : k.o.samples;
+      // per-sample: two distinct conditions alternating (as generate's mirror samples)
+      const fs = feats(12, 2, k.c).map((f) => ({ ...f, personBox: [0.3, 0.2, 0.7, 0.8] as [number, number, number, number] }));
+      const ex = extraFor(k.c, 2, 13);
+      const T = k.c.extraTokens * k.c.embedDim;
+      const rows = Array.from({ length: n }, (_, i) => i % 2);
+      const extra = ex ? Float32Array.from(rows.flatMap((i) => Array.from(ex.subarray(i * T, (i + 1) * T)))) : undefined;
+      const inputs = conditionInputs(m, rows.map((i) => fs[i]), extra);
+      const fast = runSampler(m, inputs, { ...k.o, path: 'small' });
+      const tensor = runSampler(m, inputs, { ...k.o, path: 'tensor' });
+      const ref = runSampler(referenceModel(m, inputs), inputs, { ...k.o, path: 'tensor' });
+      expect(maxDiff(fast.joints, ref.joints)).toBeLessThan(TOL);
+      expect(maxDiff(tensor.joints, ref.joints)).toBeLessThan(TOL);
+      expect(Array.from(fast.confidence)).toEqual(Array.from(tensor.confidence));
+      for (const p of k.o.pins ?? []) {
+        for (let s = 0; s < k.o.samples; s++) expect([fast.joints[s * 34 + 2 * p.joint], fast.joints[s * 34 + 2 * p.joint + 1]]).toEqual([Math.fround(p.u), Math.fround(p.v)]);
+      }
+      // without the SIMD kernel the small-batch path falls back to plain loops, same function
+      setSimdEnabled(false);
+      try {
+        expect(maxDiff(runSampler(m, inputs, { ...k.o, path: 'small' }).joints, ref.joints)).toBeLessThan(TOL);
+      } finally {
+        setSimdEnabled(true);
+      }
+      m.dispose();
+    });
+  }
+  it('the small-batch path follows weight updates (assign) and needs the associative attention', () => {
+    const c = small('associative');
+    const m = randomModel(c, 21);
+    const inputs = conditionInputs(m, feats(22, 1, c));
+    const a = runSampler(m, inputs, { samples: 1, seed: 1, path: 'small' }).joints;
+    const w = m.params.get('head.fc.b');
+    w.assign(tf.add(w, 0.25));
+    const b = runSampler(m, inputs, { samples: 1, seed: 1, path: 'small' }).joints;
+    expect(maxDiff(b, runSampler(m, inputs, { samples: 1, seed: 1, path: 'tensor' }).joints)).toBeLessThan(TOL);
+    expect(maxDiff(a, b)).toBeGreaterThan(0.01);
+    m.dispose();
+    const p = new Diffuser(small('plain'), 1);
+    expect(() => runSampler(p, conditionInputs(p, feats(1, 1, p.config)), { samples: 1, seed: 1, path: 'small' })).toThrow(/associative/);
+    p.dispose();
+  });
+});
+
+describe('the SIMD kernel', () => {
+  const g = createGemm(1 << 20);
+  it('is available here (Node has WebAssembly SIMD)', () => { expect(g).not.toBeNull(); });
+  it.each([[1, 4, 4], [17, 32, 96], [17, 32, 20], [3, 7, 36], [17, 536, 4], [5, 1, 64]])('gemm n=%i K=%i M=%i equals plain loops', (n, K, M) => {
+    const f = new Float32Array(g!.memory.buffer);
+    const r = mulberry32(n * 1000 + K * 10 + M);
+    const x = 0, w = n * K, b = w + K * M, out = b + M;
+    for (let i = 0; i < out; i++) f[i] = r() - 0.5;
+    g!.gemm(x * 4, n, K, w * 4, b * 4, out * 4, M);
+    let d = 0;
+    for (let i = 0; i < n; i++) for (let m = 0; m < M; m++) {
+      let s = f[b + m];
+      for (let k = 0; k < K; k++) s += f[x + i * K + k] * f[w + k * M + m];
+      d = Math.max(d, Math.abs(s - f[out + i * M + m]));
+    }
+    expect(d).toBeLessThan(1e-5);
+  });
+  it('exp matches Math.exp to float32 precision over the softmax and GELU range', () => {
+    const f = new Float32Array(g!.memory.buffer, 0, 4096);
+    const src = Float32Array.from({ length: 4096 }, (_, i) => -80 + (i / 4096) * 160);
+    f.set(src);
+    g!.exp(0, 4096);
+    for (let i = 0; i < 4096; i++) {
+      const e = Math.exp(src[i]);
+      if (e < 3e38) expect(Math.abs(f[i] - e) / e).toBeLessThan(5e-7);
+    }
+  });
+});
