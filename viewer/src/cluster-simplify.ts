@@ -17,6 +17,9 @@ export interface SimpleMesh {
   index: Uint32Array;
 }
 
+const CELL_SPAN = 2 ** 17;
+const CELL_OFFSET = 2 ** 16;
+
 /** Vertices of one cell whose normals differ by more than this stay apart. */
 export const NORMAL_SPLIT_DEG = 45;
 const NORMAL_SPLIT_COS = Math.cos((NORMAL_SPLIT_DEG * Math.PI) / 180);
@@ -24,12 +27,15 @@ const NORMAL_SPLIT_COS = Math.cos((NORMAL_SPLIT_DEG * Math.PI) / 180);
 /** Merge vertices per cube of side `cell`; keeps triangle winding; drops degenerate and repeated triangles. */
 export function clusterSimplify(mesh: SimpleMesh, cell: number): SimpleMesh {
   if (!(cell > 0)) throw new Error(`clusterSimplify: cell must be > 0, got ${cell}`);
+  let extent = 0;
+  for (const v of mesh.positions) extent = Math.max(extent, Math.abs(v));
+  if (extent / cell >= CELL_OFFSET) throw new Error(`clusterSimplify: the mesh spans ${extent} m, too far for ${cell} m cells`);
   const { positions: p, normals: n, index } = mesh;
   const count = p.length / 3;
   const clusterOf = new Int32Array(count);
   // Clusters of each cell; with normals, a cell holds one cluster per normal direction (a hard edge, where one
   // position carries normals more than NORMAL_SPLIT_DEG apart, keeps its crease instead of being smoothed over).
-  const cells = new Map<string, number[]>();
+  const cells = new Map<number, number[]>();
   /** Cell number of each cluster (clusters of one cell share a position, so hard edges do not open cracks). */
   const cellOfCluster: number[] = [];
   const sums: number[] = [];
@@ -37,7 +43,9 @@ export function clusterSimplify(mesh: SimpleMesh, cell: number): SimpleMesh {
   const firstNormal: number[] = [];
   const members: number[] = [];
   for (let i = 0; i < count; i++) {
-    const key = `${Math.floor(p[i * 3] / cell)},${Math.floor(p[i * 3 + 1] / cell)},${Math.floor(p[i * 3 + 2] / cell)}`;
+    // A number per cell: cell coordinates offset to be non-negative, 2^17 per axis (51 bits: exact in a double).
+    const key = ((Math.floor(p[i * 3] / cell) + CELL_OFFSET) * CELL_SPAN + (Math.floor(p[i * 3 + 1] / cell) + CELL_OFFSET)) * CELL_SPAN
+      + (Math.floor(p[i * 3 + 2] / cell) + CELL_OFFSET);
     let list = cells.get(key);
     if (!list) cells.set(key, (list = []));
     const cellNo = list.length ? cellOfCluster[list[0]] : cells.size - 1;
@@ -118,7 +126,7 @@ export function clusterSimplify(mesh: SimpleMesh, cell: number): SimpleMesh {
     }
   }
   const tris: number[] = [];
-  const seen = new Set<string>();
+  const seen = new Set<number>();
   for (let t = 0; t < index.length; t += 3) {
     const a = clusterOf[index[t]], b = clusterOf[index[t + 1]], c = clusterOf[index[t + 2]];
     // Corners in one cell share a position: the triangle has no area.
@@ -126,7 +134,7 @@ export function clusterSimplify(mesh: SimpleMesh, cell: number): SimpleMesh {
     if (ca === cb || cb === cc || ca === cc) continue;
     // Same triangle with the same winding, whichever corner comes first.
     const m = Math.min(a, b, c);
-    const key = m === a ? `${a},${b},${c}` : m === b ? `${b},${c},${a}` : `${c},${a},${b}`;
+    const key = m === a ? (a * k + b) * k + c : m === b ? (b * k + c) * k + a : (c * k + a) * k + b;
     if (seen.has(key)) continue;
     seen.add(key);
     tris.push(a, b, c);
