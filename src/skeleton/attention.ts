@@ -18,6 +18,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { gelu, layerNorm, linear, matMul, taping, type ParamStore } from './layers.ts';
 import type { AttentionKind } from './types.ts';
+import { perSampleProduct } from './per-sample-product.ts';
 
 export const BN_EPS = 1e-5;
 export const BN_MOMENTUM = 0.1;
@@ -30,6 +31,8 @@ export interface ObjectKeys {
   values?: tf.Tensor;
   /** Associative: M = blockrows_h(k_h^T W_h / sqrt(d)), [E, H*P] for one condition, else [B, E, H*P]. */
   M?: tf.Tensor;
+  /** Associative, per-sample conditions: per head h, M_h,b = k_h,b^T W_h / sqrt(d) for all b as [B*d, H*P]. */
+  Mh?: tf.Tensor[];
   /** Associative: the values of all heads as a block matrix, [H*P, E] for one condition, else [B, H*P, E]. */
   valueBlocks?: tf.Tensor;
   /** Associative, inference: M with the BatchNorm scale folded in and the BatchNorm shift [H*P] (made on first use). */
@@ -118,9 +121,16 @@ export function objectKeys(p: ParamStore, o: tf.Tensor, kind: AttentionKind, dim
     const valueBlocks = tf.reshape(tf.mul(tf.reshape(v, [1, P, E]), headMask(H, E)), [H * P, E]);
     return { M, valueBlocks };
   }
+  const values = tf.transpose(tf.reshape(v, [B, P, H, d]), [0, 2, 1, 3]);
+  if (kind === 'associative') {
+    // M_h,b = k_h,b^T W_h for every sample, per head one 2-D product [B*d, P] x [P, HP]
+    const kh = tf.split(tf.reshape(tf.transpose(tf.reshape(tf.mul(k, 1 / Math.sqrt(d)), [B, P, H, d]), [2, 0, 3, 1]), [H * B * d, P]), H, 0);
+    const Wh = headRows(p.get('oa.W'), H, P);
+    return { Mh: kh.map((x, h) => matMul(x, Wh[h])), values };
+  }
   // k^T per head, scaled: [B,P,H,d] -> [B,H,d,P]
   const keys = tf.mul(tf.transpose(tf.reshape(k, [B, P, H, d]), [0, 2, 3, 1]), 1 / Math.sqrt(d));
-  return { keys, values: tf.transpose(tf.reshape(v, [B, P, H, d]), [0, 2, 1, 3]) };
+  return { keys, values };
 }
 
 /** BatchNorm statistics of one training forward (for the running-average update). */
@@ -184,10 +194,12 @@ export function objectAttentionBlock(
       j = r.j;
       bn = r.bn;
     } else {
-      let logits = matMul(tf.transpose(tf.reshape(q, [B, N, H, d]), [0, 2, 1, 3]), ok.keys!); // q k^T [B,H,N,P]
-      if (kind === 'associative') {
-        // A' W as one 2-D product [B*N, HP] x W (batched products are not vectorised on wasm, 2-D ones are)
-        let a = matMul(tf.reshape(tf.transpose(logits, [0, 2, 1, 3]), [B * N, H * P]), p.get('oa.W'));
+      let logits: tf.Tensor;
+      if (kind === 'plain') {
+        logits = matMul(tf.transpose(tf.reshape(q, [B, N, H, d]), [0, 2, 1, 3]), ok.keys!); // q k^T [B,H,N,P]
+      } else {
+        // A' W = q M_b per sample (per-sample-product.ts)
+        let a = tf.reshape(perSampleProduct(q, ok.Mh!), [B * N, H * P]);
         if (training) {
           const m = tf.moments(a, 0);
           bn = { mean: m.mean, variance: m.variance };

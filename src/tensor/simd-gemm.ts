@@ -4,7 +4,7 @@
  * instructions (about 200 bytes, no build step) and works in Node and browsers with WebAssembly SIMD; where SIMD
  * is missing `createGemm` returns null and callers use their scalar loops.
  *
- *   gemm(x, n, K, w, b, out, M): for r < n, out[r, :] = b + sum_k x[r, k] W[k, :]
+ *   gemm(x, n, K, w, b, out, M, xs, acc): for r < n, out[r, :] = (acc ? out[r, :] : b) + sum_k x[r, k] W[k, :]
  *     with byte offsets into the shared memory, W [K, M] row-major, M a multiple of 4 (16 columns per pass, then 4);
  *   exp(a, n): a[i] = exp(a[i]) in place for n a multiple of 4 (inputs clamped to [-87.3, 88.7]; 2^k times a
  *     degree-6 polynomial on [-ln2/2, ln2/2], relative error about 2e-7, like a float32 expf).
@@ -13,8 +13,11 @@
 /** The kernel bound to its memory. */
 export interface Gemm {
   readonly memory: WebAssembly.Memory;
-  /** Byte offsets; M % 4 === 0. */
-  gemm(x: number, n: number, K: number, w: number, b: number, out: number, M: number): void;
+  /**
+   * Byte offsets; M % 4 === 0. `xs`: byte stride between rows of x (default K*4); `acc` 1: add to out instead of
+   * starting from b.
+   */
+  gemm(x: number, n: number, K: number, w: number, b: number, out: number, M: number, xs?: number, acc?: number): void;
   /** Byte offset; n % 4 === 0. */
   exp(a: number, n: number): void;
 }
@@ -41,13 +44,13 @@ const block = (...body: number[][]) => [0x02, 0x40, ...body.flat(), 0x0b];
 const loop = (...body: number[][]) => [0x03, 0x40, ...body.flat(), 0x0b];
 const brIf = (d: number) => [0x0d, d], br = (d: number) => [0x0c, d];
 
-// locals: params x0 n1 K2 w3 b4 out5 M6; i32 r7 xrow8 orow9 mo10 wp11 k12 Mb13 xp14; v128 a15 a16 a17 a18 xv19
-const [X, Nn, K, W, B, OUT, M, R, XROW, OROW, MO, WP, KK, MB, XP, A0, A1, A2, A3, XV] = Array.from({ length: 20 }, (_, i) => i);
+// locals: params x0 n1 K2 w3 b4 out5 M6 xs7 acc8; i32 r9 xrow10 orow11 mo12 wp13 k14 Mb15 xp16 init17; v128 a18-a21 xv22
+const [X, Nn, K, W, B, OUT, M, XS, ACC, R, XROW, OROW, MO, WP, KK, MB, XP, INIT, A0, A1, A2, A3, XV] = Array.from({ length: 23 }, (_, i) => i);
 
 /** Inner k loop for `width` accumulators (4 or 1) at column byte offset mo. */
 function kLoop(width: number): number[] {
   const acc = [A0, A1, A2, A3].slice(0, width);
-  const init = acc.flatMap((a, i) => [...get(B), ...get(MO), ADD, ...v128load(16 * i), ...set(a)]);
+  const init = acc.flatMap((a, i) => [...get(INIT), ...get(MO), ADD, ...v128load(16 * i), ...set(a)]);
   const body = [
     ...get(XP), ...f32load, ...simd(SPLAT), ...set(XV),
     ...acc.flatMap((a, i) => [...get(a), ...get(XV), ...get(WP), ...v128load(16 * i), ...simd(FMUL), ...simd(FADD), ...set(a)]),
@@ -106,8 +109,9 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
     br(0),
   ));
   const rowBody = [
-    ...get(X), ...get(R), ...get(K), MUL, ...i32c(4), MUL, ADD, ...set(XROW),
+    ...get(X), ...get(R), ...get(XS), MUL, ADD, ...set(XROW),
     ...get(OUT), ...get(R), ...get(MB), MUL, ADD, ...set(OROW),
+    ...get(OROW), ...get(B), ...get(ACC), 0x1b, ...set(INIT),
     ...i32c(0), ...set(MO),
     ...colLoop(4),
     ...colLoop(1),
@@ -119,13 +123,13 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
     ...block(loop([...get(R), ...get(Nn), GE_U, ...brIf(1)], rowBody, br(0))),
     0x0b,
   ];
-  const locals = [2, ...uleb(8), I32, ...uleb(5), V128];
+  const locals = [2, ...uleb(9), I32, ...uleb(5), V128];
   const code = [...locals, ...body];
   const eb = expBody();
   const expCode = [2, 1, I32, 3, V128, ...eb.slice(3)];
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [2, 0x60, 7, I32, I32, I32, I32, I32, I32, I32, 0, 0x60, 2, I32, I32, 0]),
+    ...section(1, [2, 0x60, 9, I32, I32, I32, I32, I32, I32, I32, I32, I32, 0, 0x60, 2, I32, I32, 0]),
     ...section(2, [1, ...str('env'), ...str('mem'), 0x02, 0x00, 0x01]),
     ...section(3, [2, 0, 1]),
     ...section(7, [2, ...str('gemm'), 0x00, 0, ...str('exp'), 0x00, 1]),
@@ -160,5 +164,10 @@ export function createGemm(bytes: number): Gemm | null {
   if (!compiled) return null;
   const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
   const inst = new WebAssembly.Instance(compiled, { env: { mem: memory } });
-  return { memory, gemm: inst.exports.gemm as Gemm['gemm'], exp: inst.exports.exp as Gemm['exp'] };
+  const raw = inst.exports.gemm as (...a: number[]) => void;
+  return {
+    memory,
+    gemm: (x, n, K, w, b, out, M, xs = K * 4, acc = 0) => raw(x, n, K, w, b, out, M, xs, acc),
+    exp: inst.exports.exp as Gemm['exp'],
+  };
 }
