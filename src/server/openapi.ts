@@ -24,7 +24,8 @@ const errors = (codes: number[]) => Object.fromEntries(codes.map((c) => [String(
 
 const ERROR_TEXT: Record<number, string> = {
   400: 'bad request (invalid JSON or a field out of range)', 404: 'unknown image, file or job', 413: 'body too large',
-  415: 'unsupported content type', 422: 'a file or image that cannot be read', 501: 'this server lacks the capability',
+  403: 'an image server this server does not send to', 415: 'unsupported content type', 422: 'a file or image that cannot be read',
+  501: 'this server lacks the capability',
   502: 'the image-generation server failed', 503: 'the compute queue is full; retry',
 };
 
@@ -89,10 +90,10 @@ export function openApiDocument(limits: ServerLimits = DEFAULT_LIMITS, version =
       '/api/guidance': jsonPost('OpenPose map, OpenPose JSON, mask and overlay for a skeleton', guidanceRequestSchema, 'the files', ref('FilesResult')),
       '/api/edit': {
         post: {
-          ...jsonPost('Start an edit on a ComfyUI or AUTOMATIC1111 server', editRequestSchema, '').post,
+          ...jsonPost('Start an edit on the server\'s image server (ComfyUI or AUTOMATIC1111): the configured one (serve --server / PINPLACE_SERVER) only; with none configured, a loopback URL while the server listens on loopback (403 otherwise)', editRequestSchema, '').post,
           responses: {
             '202': { description: 'the job; poll /api/jobs/{id}', content: { 'application/json': { schema: ref('Job') } } },
-            ...errors([400, 404, 413, 501, 503]),
+            ...errors([400, 403, 404, 413, 501, 503]),
           },
         },
       },

@@ -427,4 +427,50 @@ describe.skipIf(!chromium)('viewer on the bundled sample scene with the real fit
     writeFileSync(join(ARTIFACTS, 'viewer-sample-scene.png'), await page.screenshot({ fullPage: true }));
     expect(fx.consoleErrors).toEqual([]);
   });
+
+  it('draws the fitted body posed on the CPU (and coarse while small) as shader skinning draws it', async () => {
+    type Bench = { level: string; triangles: number; cellPx: number };
+    const r = await page.evaluate(() => (window as unknown as { __viewer: { benchOrbit(n: number): Bench } }).__viewer.benchOrbit(2));
+    await page.evaluate(() => (window as unknown as { __viewer: ViewerHandle }).__viewer.photoView());
+    const fast = await page.locator('#canvas-3d').screenshot();
+    const other = await page.context().newPage();
+    try {
+      await other.goto(fx.server.url + '/?perf=0');
+      await other.waitForFunction(() => (window as unknown as { __viewerReady?: boolean }).__viewerReady === true, undefined, { timeout: 90_000 });
+      await other.evaluate(() => (window as unknown as { __viewer: ViewerHandle }).__viewer.photoView());
+      const plain = await other.locator('#canvas-3d').screenshot();
+      writeFileSync(join(ARTIFACTS, 'viewer-sample-perf-on.png'), fast);
+      writeFileSync(join(ARTIFACTS, 'viewer-sample-perf-off.png'), plain);
+      // Same picture up to the coarse level's silhouette: under 1% of the canvas differs visibly.
+      expect(pixelDiff(fast, plain), `level ${r.level}, 2 cm = ${r.cellPx.toFixed(1)} px`).toBeLessThan(0.01);
+    } finally {
+      await other.close();
+    }
+  });
+});
+
+describe.skipIf(!chromium)('viewer on a server with a configured image server', () => {
+  let fx: ViewerFixture;
+  let page: Page;
+
+  beforeAll(async () => {
+    const started = await startViewer({ deps: { editServer: 'http://127.0.0.1:8188' } });
+    if ('skip' in started) throw new Error(`Chromium did not start: ${started.skip}`);
+    fx = started;
+    page = fx.page;
+    await page.goto(fx.server.url + '/');
+    await page.waitForFunction(() => (window as unknown as { __viewerReady?: boolean }).__viewerReady === true, undefined, { timeout: 60_000 });
+  });
+  afterAll(async () => {
+    await fx?.close();
+  });
+
+  it('shows that server read-only and edits with it', async () => {
+    const field = page.locator('#edit-server');
+    expect(await field.inputValue()).toBe('http://127.0.0.1:8188');
+    expect(await field.getAttribute('readonly')).not.toBeNull();
+    await page.click('#edit-run');
+    await page.waitForFunction(() => document.getElementById('edit-status')?.textContent === 'edited', undefined, { timeout: 15_000 });
+    expect(fx.consoleErrors).toEqual([]);
+  });
 });
