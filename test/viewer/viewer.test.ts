@@ -422,6 +422,11 @@ describe.skipIf(!chromium)('viewer on the bundled sample scene with the real fit
     expect(d.bones).toBe(24);
     expect(d.vertices).toBeGreaterThan(1000);
     expect(d.alignmentPx!).toBeLessThan(1);
+    // The posed copy is made right after the body's first frame.
+    await page.waitForFunction(() => {
+      const dump = (window as unknown as { __viewer: { dump(): { posed: number; skinned: number } } }).__viewer.dump();
+      return dump.posed === dump.skinned;
+    }, undefined, { timeout: 10_000 });
     expect(s.guidance['pose.png']).toMatch(/pose\.png$/);
     expect(lumaVariance(await page.locator('#canvas-3d').screenshot())).toBeGreaterThan(50);
     writeFileSync(join(ARTIFACTS, 'viewer-sample-scene.png'), await page.screenshot({ fullPage: true }));

@@ -46,6 +46,8 @@ export interface OrbitBench {
 /** What tests and the bench read back. */
 export interface Panel3dDump {
   meshes: number; skinned: number; bones: number; vertices: number;
+  /** Posed copies drawn in place of the skinned meshes (bake-pose.ts); made just after a body's first frame. */
+  posed: number;
   /** Bounding box of the bodies (skinned), glTF frame, metres. */
   bounds: [number, number, number, number, number, number] | null;
   /** Mean pixel distance between body.joints2d and body.joints3d projected by the viewer's camera. */
@@ -89,6 +91,9 @@ export class Panel3d {
   private readonly loader = new GLTFLoader();
   private pending = false;
   private raf = 0;
+  /** Bodies whose posed copies are still to be made (scheduleBake). */
+  private toBake: THREE.Object3D[] = [];
+  private bakeScheduled = false;
   /** Multisampling: on for GPUs, off for software renderers (SwiftShader), `?aa=0|1` decides when given. */
   readonly antialias: boolean;
   /** WebGL runs on the CPU (SwiftShader, llvmpipe): no GPU. */
@@ -179,7 +184,7 @@ export class Panel3d {
     this.clearBodies();
     this.bodyInfo = infos;
     for (const gltf of scenes) {
-      if (this.perf) bakePose(gltf.scene, LOD_CELL_M);
+      if (this.perf) this.toBake.push(gltf.scene);
       this.bodies.add(gltf.scene);
       let bones = 0;
       gltf.scene.traverse((o) => { if ((o as THREE.Bone).isBone) bones++; });
@@ -210,9 +215,31 @@ export class Panel3d {
     this.controls.target.set(0, 0, -this.depth);
     this.controls.update();
     this.requestRender();
+    this.scheduleBake();
+  }
+
+  /**
+   * Make the posed copies of new bodies once the first frame with them is out (that frame skins in the shader: the
+   * same picture), so the bake never delays the scene's first appearance.
+   */
+  private scheduleBake(): void {
+    if (!this.toBake.length || this.bakeScheduled) return;
+    this.bakeScheduled = true;
+    requestAnimationFrame(() => setTimeout(() => {
+      this.bakeScheduled = false;
+      if (this.flushBake()) this.requestRender();
+    }, 0));
+  }
+
+  /** Bake the bodies still waiting (now); true when there were any. */
+  flushBake(): boolean {
+    const todo = this.toBake.splice(0).filter((o) => o.parent === this.bodies);
+    for (const o of todo) bakePose(o, LOD_CELL_M);
+    return todo.length > 0;
   }
 
   clearBodies(): void {
+    this.toBake = [];
     for (const child of [...this.bodies.children]) {
       this.bodies.remove(child);
       child.traverse((o) => {
@@ -341,8 +368,10 @@ export class Panel3d {
     let skinned = 0;
     let bones = 0;
     let vertices = 0;
+    let posed = 0;
     this.bodies.traverse((o) => {
       const m = o as THREE.Mesh;
+      if (m.isMesh && m.userData.bakedPose) posed++;
       if (m.isMesh && !m.userData.bakedPose) {
         meshes++;
         vertices += m.geometry.attributes.position?.count ?? 0;
@@ -356,7 +385,7 @@ export class Panel3d {
     _box.setFromObject(this.bodies, true);
     const bounds = _box.isEmpty() ? null : [_box.min.x, _box.min.y, _box.min.z, _box.max.x, _box.max.y, _box.max.z] as Panel3dDump['bounds'];
     return {
-      meshes, skinned, bones, vertices, bounds, alignmentPx: this.alignment(),
+      meshes, skinned, bones, vertices, posed, bounds, alignmentPx: this.alignment(),
       camera: { position: this.camera.position.toArray(), photoView: this.camera.position.lengthSq() < 1e-12 },
     };
   }
@@ -384,6 +413,7 @@ export class Panel3d {
    * figure when there is none), `frames` renders around the target, each waited for (a 1-pixel read). Milliseconds.
    */
   benchOrbit(frames = 120): OrbitBench {
+    this.flushBake();
     const extra: THREE.Object3D[] = [];
     let standIn = false;
     if (!this.bodies.children.length) {
