@@ -19,6 +19,7 @@ import * as tf from '@tensorflow/tfjs';
 import { gelu, layerNorm, linear, matMul, taping, type ParamStore } from './layers.ts';
 import type { AttentionKind } from './types.ts';
 import { perSampleProduct } from './per-sample-product.ts';
+import { jointAttention } from './joint-attention.ts';
 
 export const BN_EPS = 1e-5;
 export const BN_MOMENTUM = 0.1;
@@ -223,20 +224,11 @@ export function objectAttentionBlock(
 
 /** Pre-norm transformer block over the 17 joints, followed by the shared LN_spatial. */
 export function trunkBlock(p: ParamStore, i: number, x: tf.Tensor, dims: { E: number; H: number }): tf.Tensor {
-  const { E, H } = dims;
-  const d = E / H;
-  const B = x.shape[0];
-  const N = x.shape[1] as number;
+  const { H } = dims;
   const pre = `tb${i}`;
   const h = layerNorm(x, p.get(`${pre}.ln1.g`), p.get(`${pre}.ln1.b`));
   const qkv = linear(h, p.get(`${pre}.qkv.w`), p.get(`${pre}.qkv.b`)); // [B,N,3E]
-  // split before reshaping: rank-5 transposes are very slow on wasm, rank-4 ones are not
-  const [q, k, v] = tf.split(qkv, 3, -1);
-  const qh = tf.transpose(tf.reshape(q, [B, N, H, d]), [0, 2, 1, 3]); // [B,H,N,d]
-  const kT = tf.transpose(tf.reshape(k, [B, N, H, d]), [0, 2, 3, 1]); // [B,H,d,N]
-  const vh = tf.transpose(tf.reshape(v, [B, N, H, d]), [0, 2, 1, 3]);
-  const att = tf.softmax(tf.mul(matMul(qh, kT), 1 / Math.sqrt(d)));
-  const o = tf.reshape(tf.transpose(matMul(att, vh), [0, 2, 1, 3]), [B, N, E]);
+  const o = jointAttention(qkv, H); // [B,N,E] (joint-attention.ts)
   x = tf.add(x, linear(o, p.get(`${pre}.proj.w`), p.get(`${pre}.proj.b`)));
   x = tf.add(x, mlp(p, pre, layerNorm(x, p.get(`${pre}.ln2.g`), p.get(`${pre}.ln2.b`))));
   return layerNorm(x, p.get('lns.g'), p.get('lns.b'), 1e-6);

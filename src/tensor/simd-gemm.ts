@@ -171,3 +171,49 @@ export function createGemm(bytes: number): Gemm | null {
     exp: inst.exports.exp as Gemm['exp'],
   };
 }
+
+/**
+ * A growable float32 work area with the kernel on it (plain loops on a plain array without WebAssembly SIMD):
+ * offsets and strides are in floats.
+ */
+export class GemmHeap {
+  private g: Gemm | null = null;
+  f = new Float32Array(0);
+
+  /** Make room for `floats` entries (contents are not kept when it grows). */
+  ensure(floats: number): Float32Array {
+    const simd = enabled;
+    if (this.f.length < floats || !!this.g !== simd) {
+      const n = Math.ceil((floats + 1024) * 1.25);
+      this.g = simd ? createGemm(n * 4) : null;
+      this.f = this.g ? new Float32Array(this.g.memory.buffer) : new Float32Array(n);
+    }
+    return this.f;
+  }
+
+  /** out[r, :] = (acc ? out[r, :] : f[b..b+M]) + sum_k x[r*xs + k] W[k, :] (W rows M apart). */
+  gemm(x: number, n: number, K: number, w: number, b: number, out: number, M: number, xs = K, acc = false): void {
+    if (this.g && M % 4 === 0) {
+      this.g.gemm(x * 4, n, K, w * 4, b * 4, out * 4, M, xs * 4, acc ? 1 : 0);
+      return;
+    }
+    const f = this.f;
+    for (let r = 0; r < n; r++) {
+      const o = out + r * M;
+      if (!acc) for (let m = 0; m < M; m++) f[o + m] = f[b + m];
+      for (let k = 0; k < K; k++) {
+        const a = f[x + r * xs + k];
+        const wo = w + k * M;
+        for (let m = 0; m < M; m++) f[o + m] += a * f[wo + m];
+      }
+    }
+  }
+
+  /** f[a..a+n) = exp(f[a..a+n)). */
+  exp(a: number, n: number): void {
+    let k = 0;
+    if (this.g) { k = n & ~3; this.g.exp(a * 4, k); }
+    const f = this.f;
+    for (; k < n; k++) f[a + k] = Math.exp(f[a + k]);
+  }
+}

@@ -1,0 +1,141 @@
+/**
+ * The trunk's multi-head self-attention over the 17 joint tokens, as one op with its own gradient:
+ *   qkv [B, N, 3E] (q | k | v, head-major channels) -> o [B, N, E], o_h = softmax(q_h k_h^T / sqrt(d)) v_h.
+ *
+ * The products are per sample and per head ([17, d] x [d, 17]); on wasm batched products run a scalar loop with a
+ * per-batch cost (B*H = 512 batches), so the op runs them in the SIMD kernel of src/tensor/simd-gemm.ts (plain loops
+ * without WebAssembly SIMD), copying qkv in and o out once. Backward (att saved from the forward):
+ *   dv = att^T do, datt = do v^T, ds = att (datt - rowsum(att datt)), dq = ds k / sqrt(d), dk = ds^T q / sqrt(d).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { GemmHeap } from '../tensor/simd-gemm.ts';
+import { taping } from '../tensor/matmul.ts';
+
+const heap = new GemmHeap();
+
+function forward(qkv: tf.Tensor, H: number, save: tf.GradSaveFunc) {
+  const [B, N, E3] = qkv.shape as number[];
+  const E = E3 / 3, d = E / H, Np = (N + 3) & ~3, BH = B * H;
+  const scale = 1 / Math.sqrt(d);
+  // layout (floats): zeros [Np] | qkv [B*N*3E] | q_s [BH*N*d] | k^T [BH*d*Np] | v [BH*Np*d] | att [BH*N*Np] | o_h [N*d] | o [B*N*E]
+  const zx = Np, zq = zx + B * N * E3, zk = zq + BH * N * d, zv = zk + BH * d * Np, za = zv + BH * Np * d, zo = za + BH * N * Np, zy = zo + N * d;
+  const f = heap.ensure(zy + B * N * E);
+  f.fill(0, 0, Np);
+  f.fill(0, zk, za); // the padding of k^T and v stays 0
+  f.set(qkv.dataSync() as Float32Array, zx);
+  for (let b = 0; b < B; b++) {
+    for (let h = 0; h < H; h++) {
+      const bh = b * H + h;
+      for (let i = 0; i < N; i++) {
+        const src = zx + (b * N + i) * E3 + h * d;
+        for (let c = 0; c < d; c++) {
+          f[zq + (bh * N + i) * d + c] = f[src + c] * scale;
+          f[zk + (bh * d + c) * Np + i] = f[src + E + c];
+          f[zv + (bh * Np + i) * d + c] = f[src + 2 * E + c];
+        }
+      }
+      heap.gemm(zq + bh * N * d, N, d, zk + bh * d * Np, 0, za + bh * N * Np, Np);
+    }
+  }
+  softmaxRows(f, za, BH * N, N, Np);
+  for (let b = 0; b < B; b++) {
+    for (let h = 0; h < H; h++) {
+      const bh = b * H + h;
+      heap.gemm(za + bh * N * Np, N, Np, zv + bh * Np * d, 0, zo, d);
+      for (let i = 0; i < N; i++) for (let c = 0; c < d; c++) f[zy + (b * N + i) * E + h * d + c] = f[zo + i * d + c];
+    }
+  }
+  // the attention weights are kept for the backward only while a gradient is recorded
+  save(taping() ? [qkv, tf.tensor1d(f.slice(za, za + BH * N * Np))] : [qkv]);
+  return {
+    value: tf.tensor3d(f.slice(zy, zy + B * N * E), [B, N, E]),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => backward(dy, saved[0], saved[1], H),
+  };
+}
+
+/** Softmax over the first `len` of each of `rows` rows `stride` apart from offset `o` (the rest stays as it is: 0). */
+function softmaxRows(f: Float32Array, o: number, rows: number, len: number, stride: number): void {
+  for (let r = 0; r < rows; r++) {
+    const ro = o + r * stride;
+    let mx = -Infinity;
+    for (let i = 0; i < len; i++) if (f[ro + i] > mx) mx = f[ro + i];
+    for (let i = 0; i < len; i++) f[ro + i] -= mx;
+  }
+  // exp over whole rows, then the padding is set back to 0
+  heap.exp(o, rows * stride);
+  for (let r = 0; r < rows; r++) {
+    const ro = o + r * stride;
+    let s = 0;
+    for (let i = 0; i < len; i++) s += f[ro + i];
+    const inv = 1 / s;
+    for (let i = 0; i < len; i++) f[ro + i] *= inv;
+    for (let i = len; i < stride; i++) f[ro + i] = 0;
+  }
+}
+
+function backward(dy: tf.Tensor, qkv: tf.Tensor, att: tf.Tensor, H: number): tf.Tensor {
+  const [B, N, E3] = qkv.shape as number[];
+  const E = E3 / 3, d = E / H, Np = (N + 3) & ~3, BH = B * H;
+  const scale = 1 / Math.sqrt(d);
+  // layout: zeros [Np] | qkv | att [BH*N*Np] | dy [B*N*E] | per (b,h) scratch: q_s [N*d] | k [Np*d] | v^T [d*Np] | do [N*d]
+  //   | att^T [N*N] | datt [N*Np] | ds^T [N*N] | dq [N*d] | dk [N*d] | dv [N*d] | out dqkv [B*N*3E]
+  const zx = Np, za = zx + B * N * E3, zd = za + BH * N * Np, zq = zd + B * N * E, zk = zq + N * d, zvt = zk + Np * d, zdo = zvt + d * Np;
+  const zat = zdo + N * d, zda = zat + N * N, zst = zda + N * Np, zdq = zst + N * N, zdk = zdq + N * d, zdv = zdk + N * d, zg = zdv + N * d;
+  const f = heap.ensure(zg + B * N * E3);
+  f.fill(0, 0, Np);
+  f.fill(0, zk, zdo); // padding of k and v^T
+  f.set(qkv.dataSync() as Float32Array, zx);
+  f.set(att.dataSync() as Float32Array, za);
+  f.set(dy.dataSync() as Float32Array, zd);
+  for (let b = 0; b < B; b++) {
+    for (let h = 0; h < H; h++) {
+      const ao = za + (b * H + h) * N * Np;
+      for (let i = 0; i < N; i++) {
+        const src = zx + (b * N + i) * E3 + h * d;
+        for (let c = 0; c < d; c++) {
+          f[zq + i * d + c] = f[src + c] * scale;
+          f[zk + i * d + c] = f[src + E + c];
+          f[zvt + c * Np + i] = f[src + 2 * E + c];
+          f[zdo + i * d + c] = f[zd + (b * N + i) * E + h * d + c];
+        }
+        for (let j = 0; j < N; j++) f[zat + j * N + i] = f[ao + i * Np + j];
+      }
+      heap.gemm(zat, N, N, zdo, 0, zdv, d); // dv = att^T do
+      heap.gemm(zdo, N, d, zvt, 0, zda, Np); // datt = do v^T
+      for (let i = 0; i < N; i++) {
+        let s = 0;
+        for (let j = 0; j < N; j++) s += f[ao + i * Np + j] * f[zda + i * Np + j];
+        for (let j = 0; j < N; j++) {
+          const ds = f[ao + i * Np + j] * (f[zda + i * Np + j] - s);
+          f[zda + i * Np + j] = ds; // ds in place of datt
+          f[zst + j * N + i] = ds;
+        }
+        for (let j = N; j < Np; j++) f[zda + i * Np + j] = 0;
+      }
+      heap.gemm(zda, N, Np, zk, 0, zdq, d); // dq = ds k (times scale below)
+      heap.gemm(zst, N, N, zq, 0, zdk, d); // dk = ds^T (q scale)
+      for (let i = 0; i < N; i++) {
+        const g = zg + (b * N + i) * E3 + h * d;
+        for (let c = 0; c < d; c++) {
+          f[g + c] = f[zdq + i * d + c] * scale;
+          f[g + E + c] = f[zdk + i * d + c];
+          f[g + 2 * E + c] = f[zdv + i * d + c];
+        }
+      }
+    }
+  }
+  return tf.tensor3d(f.slice(zg, zg + B * N * E3), [B, N, E3]);
+}
+
+const ops = new Map<number, (qkv: tf.Tensor) => tf.Tensor>();
+
+/** o [B, N, E] from qkv [B, N, 3E] with H heads (see the file comment). */
+export function jointAttention(qkv: tf.Tensor, H: number): tf.Tensor {
+  let op = ops.get(H);
+  if (!op) {
+    const g = tf.customGrad(((qkv: tf.Tensor, save: tf.GradSaveFunc) => forward(qkv, H, save)) as unknown as Parameters<typeof tf.customGrad>[0]);
+    op = (x: tf.Tensor) => (g as unknown as (x: tf.Tensor) => tf.Tensor)(x);
+    ops.set(H, op);
+  }
+  return op(qkv);
+}
