@@ -112,6 +112,17 @@ describe('h2h data, training and the shipped-model path', () => {
     expect(j.baselines.nearest.handContact.gtRate).toBe(100);
   });
 
+  it('pinplace h2h-eval generates odd samples from the mirror image unless --no-mirror', async () => {
+    const args = ['h2h-eval', '--data', data, '--model', modelDir, '--samples', '2', '--json'];
+    const [m, plain] = [await run(args), await run([...args, '--no-mirror'])];
+    expect(m.code, m.err).toBe(0);
+    expect(plain.code, plain.err).toBe(0);
+    const [jm, jp] = [m, plain].map((r) => JSON.parse(r.out.trim().split('\n').pop()!));
+    expect(jm.mirror).toBe(true);
+    expect(jp.mirror).toBe(false);
+    expect(jm.result.handContact.medianDistance).not.toBe(jp.result.handContact.medianDistance);
+  });
+
   it('pinplace h2h-eval --partner detected conditions on detected partners and reports how well they were found', async () => {
     const r = await run(['h2h-eval', '--data', data, '--model', modelDir, '--samples', '1', '--partner', 'detected', '--limit', '2', '--json']);
     expect(r.code, r.err).toBe(0);
