@@ -38,14 +38,20 @@ export interface SampleOptions {
   pins?: CropPin[];
   /**
    * Which implementation denoises: 'small' (typed arrays and a SIMD kernel, src/skeleton/small-batch.ts), 'tensor'
-   * (batched tensor ops) or 'auto' (default: 'small' up to SMALL_BATCH_MAX samples when the model supports it).
+   * (batched tensor ops) or 'auto' (default: 'small' up to SMALL_BATCH_MAX samples of one condition, or
+   * SMALL_BATCH_MAX_CONDITIONS samples with a condition each, when the model supports it).
    * Both compute the same function; the choice only changes speed.
    */
   path?: 'auto' | 'small' | 'tensor';
 }
 
-/** Largest number of samples denoised by the small-batch path under 'auto'. */
-export const SMALL_BATCH_MAX = 6;
+/**
+ * Largest number of samples denoised by the small-batch path under 'auto' (measured crossover with the tensor path
+ * on the 2-core machine: about 64 samples of one condition; about 14 with a condition each, which are prepared
+ * one by one).
+ */
+export const SMALL_BATCH_MAX = 32;
+export const SMALL_BATCH_MAX_CONDITIONS = 12;
 
 /**
  * Sample `samples` skeletons (crop units) for one condition (`inputs` with batch 1), ranked. Deterministic for a seed.
@@ -122,7 +128,7 @@ export function runSampler(model: Diffuser, inputs: ConditionInputs, o: SampleOp
     const tembT = model.timeEmbedding(uniq);
     const tembData = tembT.dataSync() as Float32Array;
     const tIndex = new Map(uniq.map((t, i) => [t, i]));
-    const small = o.path === 'tensor' || (o.path !== 'small' && N > SMALL_BATCH_MAX) ? null : smallConditions(model, inputs, cond, B);
+    const small = o.path === 'tensor' || (o.path !== 'small' && N > (B === 1 ? SMALL_BATCH_MAX : SMALL_BATCH_MAX_CONDITIONS)) ? null : smallConditions(model, inputs, cond, B);
     if (o.path === 'small' && !small) throw new RangeError('runSampler(): the small-batch path needs the associative attention');
     const sb = small ? smallBatchDenoiser(model) : null;
     const predict = (x: Float32Array, t: number): Float32Array => {
