@@ -37,7 +37,7 @@ function forward(qkv: tf.Tensor, H: number, save: tf.GradSaveFunc) {
       heap.gemm(zq + bh * N * d, N, d, zk + bh * d * Np, 0, za + bh * N * Np, Np);
     }
   }
-  softmaxRows(f, za, BH * N, N, Np);
+  heap.softmax(za, BH * N, N, Np);
   for (let b = 0; b < B; b++) {
     for (let h = 0; h < H; h++) {
       const bh = b * H + h;
@@ -51,26 +51,6 @@ function forward(qkv: tf.Tensor, H: number, save: tf.GradSaveFunc) {
     value: tf.tensor3d(f.slice(zy, zy + B * N * E), [B, N, E]),
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => backward(dy, saved[0], saved[1], H),
   };
-}
-
-/** Softmax over the first `len` of each of `rows` rows `stride` apart from offset `o` (the rest stays as it is: 0). */
-function softmaxRows(f: Float32Array, o: number, rows: number, len: number, stride: number): void {
-  for (let r = 0; r < rows; r++) {
-    const ro = o + r * stride;
-    let mx = -Infinity;
-    for (let i = 0; i < len; i++) if (f[ro + i] > mx) mx = f[ro + i];
-    for (let i = 0; i < len; i++) f[ro + i] -= mx;
-  }
-  // exp over whole rows, then the padding is set back to 0
-  heap.exp(o, rows * stride);
-  for (let r = 0; r < rows; r++) {
-    const ro = o + r * stride;
-    let s = 0;
-    for (let i = 0; i < len; i++) s += f[ro + i];
-    const inv = 1 / s;
-    for (let i = 0; i < len; i++) f[ro + i] *= inv;
-    for (let i = len; i < stride; i++) f[ro + i] = 0;
-  }
 }
 
 function backward(dy: tf.Tensor, qkv: tf.Tensor, att: tf.Tensor, H: number): tf.Tensor {

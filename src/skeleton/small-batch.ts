@@ -16,7 +16,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Condition, Diffuser } from './diffuser.ts';
 import { foldBatchNorm } from './attention.ts';
 import { NUM_JOINTS } from './topology.ts';
-import { createGemm, simdEnabled, type Gemm } from '../tensor/simd-gemm.ts';
+import { createGemm, simdEnabled, softmaxRows as plainSoftmaxRows, type Gemm } from '../tensor/simd-gemm.ts';
 
 const N = NUM_JOINTS;
 
@@ -83,21 +83,8 @@ function expInPlace(g: Gemm | null, a: Float32Array, n: number): void {
 
 /** Softmax in place over the first `len` entries of each of `rows` rows `stride` apart; the rest of a row is set to 0. */
 function softmaxRows(g: Gemm | null, a: Float32Array, rows: number, len: number, stride = len): void {
-  for (let r = 0; r < rows; r++) {
-    const o = r * stride;
-    let mx = -Infinity;
-    for (let i = 0; i < len; i++) if (a[o + i] > mx) mx = a[o + i];
-    for (let i = 0; i < len; i++) a[o + i] -= mx;
-  }
-  expInPlace(g, a, rows * stride);
-  for (let r = 0; r < rows; r++) {
-    const o = r * stride;
-    let s = 0;
-    for (let i = 0; i < len; i++) s += a[o + i];
-    const inv = 1 / s;
-    for (let i = 0; i < len; i++) a[o + i] *= inv;
-    for (let i = len; i < stride; i++) a[o + i] = 0;
-  }
+  if (g && (rows * stride) % 4 === 0) g.softmax(a.byteOffset, rows, len, stride);
+  else plainSoftmaxRows(a, 0, rows, len, stride, (o, n) => expInPlace(g, a.subarray(o), n));
 }
 
 /** Whether the small-batch path covers this model and condition (associative attention, one shared condition). */

@@ -20,6 +20,11 @@ export interface Gemm {
   gemm(x: number, n: number, K: number, w: number, b: number, out: number, M: number, xs?: number, acc?: number): void;
   /** Byte offset; n % 4 === 0. */
   exp(a: number, n: number): void;
+  /**
+   * Softmax in place over the first `len` floats of each of `rows` rows `stride` floats apart from byte offset a; the
+   * rest of each row is set to 0. rows * stride % 4 === 0.
+   */
+  softmax(a: number, rows: number, len: number, stride: number): void;
 }
 
 const uleb = (v: number): number[] => { const o: number[] = []; do { let b = v & 0x7f; v >>>= 7; if (v) b |= 0x80; o.push(b); } while (v); return o; };
@@ -100,6 +105,45 @@ function expBody(): number[] {
   ];
 }
 
+/** softmax(a, rows, len, stride): locals a0 rows1 len2 stride3; i32 r4 p5 i6 sb7 lb8; f32 mx9 s10 (code entry with its locals). */
+function softmaxBody(): number[] {
+  const [A, ROWS, LEN, STRIDE, RR, PP, II, SB, LB, MX, SS] = Array.from({ length: 11 }, (_, i) => i);
+  const F32 = 0x7d;
+  const f32c = (v: number) => [0x43, ...f32(v)];
+  const fload = [0x2a, 2, 0], fstore = [0x38, 2, 0];
+  const FMAXS = 0x97, FSUBS = 0x93, FADDS = 0x92, FMULS = 0x94, FDIVS = 0x95;
+  const rowLoop = (...body: number[][]) => [
+    ...i32c(0), ...set(RR),
+    ...block(loop([...get(RR), ...get(ROWS), GE_U, ...brIf(1)],
+      [...get(A), ...get(RR), ...get(SB), MUL, ADD, ...set(PP)], ...body,
+      [...get(RR), ...i32c(1), ADD, ...set(RR)], br(0))),
+  ];
+  const over = (from: number[], to: number, body: number[]) => [
+    ...from, ...set(II),
+    ...block(loop([...get(II), ...get(to), GE_U, ...brIf(1)], body, [...get(II), ...i32c(4), ADD, ...set(II)], br(0))),
+  ];
+  const at = [...get(PP), ...get(II), ADD];
+  return [
+    2, 5, I32, 2, F32,
+    ...get(STRIDE), ...i32c(4), MUL, ...set(SB),
+    ...get(LEN), ...i32c(4), MUL, ...set(LB),
+    ...rowLoop(
+      [...f32c(-Infinity), ...set(MX)],
+      over(i32c(0), LB, [...get(MX), ...at, ...fload, FMAXS, ...set(MX)]),
+      over(i32c(0), LB, [...at, ...at, ...fload, ...get(MX), FSUBS, ...fstore]),
+    ),
+    ...get(A), ...get(ROWS), ...get(STRIDE), MUL, 0x10, 1, // exp(a, rows * stride)
+    ...rowLoop(
+      [...f32c(0), ...set(SS)],
+      over(i32c(0), LB, [...get(SS), ...at, ...fload, FADDS, ...set(SS)]),
+      [...f32c(1), ...get(SS), FDIVS, ...set(SS)],
+      over(i32c(0), LB, [...at, ...at, ...fload, ...get(SS), FMULS, ...fstore]),
+      over(get(LB), SB, [...at, ...f32c(0), ...fstore]),
+    ),
+    0x0b,
+  ];
+}
+
 function moduleBytes(): Uint8Array<ArrayBuffer> {
   const colLoop = (width: number) => block(loop(
     // while mo + 16*width <= Mb
@@ -127,13 +171,14 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
   const code = [...locals, ...body];
   const eb = expBody();
   const expCode = [2, 1, I32, 3, V128, ...eb.slice(3)];
+  const smCode = softmaxBody();
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [2, 0x60, 9, I32, I32, I32, I32, I32, I32, I32, I32, I32, 0, 0x60, 2, I32, I32, 0]),
+    ...section(1, [3, 0x60, 9, I32, I32, I32, I32, I32, I32, I32, I32, I32, 0, 0x60, 2, I32, I32, 0, 0x60, 4, I32, I32, I32, I32, 0]),
     ...section(2, [1, ...str('env'), ...str('mem'), 0x02, 0x00, 0x01]),
-    ...section(3, [2, 0, 1]),
-    ...section(7, [2, ...str('gemm'), 0x00, 0, ...str('exp'), 0x00, 1]),
-    ...section(10, [2, ...uleb(code.length), ...code, ...uleb(expCode.length), ...expCode]),
+    ...section(3, [3, 0, 1, 2]),
+    ...section(7, [3, ...str('gemm'), 0x00, 0, ...str('exp'), 0x00, 1, ...str('softmax'), 0x00, 2]),
+    ...section(10, [3, ...uleb(code.length), ...code, ...uleb(expCode.length), ...expCode, ...uleb(smCode.length), ...smCode]),
   ]);
 }
 
@@ -169,6 +214,7 @@ export function createGemm(bytes: number): Gemm | null {
     memory,
     gemm: (x, n, K, w, b, out, M, xs = K * 4, acc = 0) => raw(x, n, K, w, b, out, M, xs, acc),
     exp: inst.exports.exp as Gemm['exp'],
+    softmax: inst.exports.softmax as Gemm['softmax'],
   };
 }
 
@@ -209,11 +255,39 @@ export class GemmHeap {
     }
   }
 
+  /** Softmax over the first `len` of each of `rows` rows `stride` apart from offset o; the rest of each row set to 0. */
+  softmax(o: number, rows: number, len: number, stride: number): void {
+    if (this.g && (rows * stride) % 4 === 0) {
+      this.g.softmax(o * 4, rows, len, stride);
+      return;
+    }
+    softmaxRows(this.f, o, rows, len, stride, (a, n) => this.exp(a, n));
+  }
+
   /** f[a..a+n) = exp(f[a..a+n)). */
   exp(a: number, n: number): void {
     let k = 0;
     if (this.g) { k = n & ~3; this.g.exp(a * 4, k); }
     const f = this.f;
     for (; k < n; k++) f[a + k] = Math.exp(f[a + k]);
+  }
+}
+
+/** Softmax rows in plain loops (exp given). */
+export function softmaxRows(f: Float32Array, o: number, rows: number, len: number, stride: number, exp: (a: number, n: number) => void): void {
+  for (let r = 0; r < rows; r++) {
+    const ro = o + r * stride;
+    let mx = -Infinity;
+    for (let i = 0; i < len; i++) if (f[ro + i] > mx) mx = f[ro + i];
+    for (let i = 0; i < len; i++) f[ro + i] -= mx;
+  }
+  exp(o, rows * stride);
+  for (let r = 0; r < rows; r++) {
+    const ro = o + r * stride;
+    let s = 0;
+    for (let i = 0; i < len; i++) s += f[ro + i];
+    const inv = 1 / s;
+    for (let i = 0; i < len; i++) f[ro + i] *= inv;
+    for (let i = len; i < stride; i++) f[ro + i] = 0;
   }
 }

@@ -177,6 +177,22 @@ describe('the SIMD kernel', () => {
     }
     expect(d).toBeLessThan(1e-5);
   });
+  it('softmax over strided rows matches plain loops and zeroes the padding', () => {
+    const rows = 12, len = 17, stride = 20;
+    const f = new Float32Array(g!.memory.buffer, 0, rows * stride);
+    const r = mulberry32(3);
+    const src = Float32Array.from({ length: rows * stride }, () => (r() - 0.5) * 20);
+    f.set(src);
+    g!.softmax(0, rows, len, stride);
+    for (let i = 0; i < rows; i++) {
+      const row = Array.from(src.subarray(i * stride, i * stride + len));
+      const mx = Math.max(...row);
+      const e = row.map((v) => Math.exp(v - mx));
+      const s = e.reduce((a, b) => a + b, 0);
+      for (let j = 0; j < len; j++) expect(Math.abs(f[i * stride + j] - e[j] / s)).toBeLessThan(1e-6);
+      for (let j = len; j < stride; j++) expect(f[i * stride + j]).toBe(0);
+    }
+  });
   it('exp matches Math.exp to float32 precision over the softmax and GELU range', () => {
     const f = new Float32Array(g!.memory.buffer, 0, 4096);
     const src = Float32Array.from({ length: 4096 }, (_, i) => -80 + (i / 4096) * 160);
