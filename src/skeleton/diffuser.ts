@@ -43,6 +43,41 @@ export interface ConditionInputs {
   action?: tf.Tensor;
   /** [B, extraTokens, embedDim] for models with extra tokens. */
   extra?: tf.Tensor;
+  /** [B, 17, PIN_DIM] (see pinFeature), for models with pinInput; omitted = nothing pinned. */
+  pins?: tf.Tensor;
+}
+
+/** Width of the per-joint pin feature: Fourier features of u and v, u and v, and the pinned flag. */
+export const PIN_DIM = 4 * POS_FREQS + 3;
+
+/**
+ * Pin feature of one joint pinned at crop units (u, v): sin/cos(2^k pi u), sin/cos(2^k pi v) for k < POS_FREQS, then
+ * u - 0.5, v - 0.5 and 1 (the same Fourier code as the person box, which the model reads precisely).
+ */
+export function jointPinFeature(u: number, v: number, out: Float32Array = new Float32Array(PIN_DIM)): Float32Array {
+  let o = 0;
+  for (let k = 0; k < POS_FREQS; k++) {
+    const f = Math.PI * 2 ** k;
+    out[o++] = Math.sin(f * u); out[o++] = Math.cos(f * u);
+    out[o++] = Math.sin(f * v); out[o++] = Math.cos(f * v);
+  }
+  out[o++] = u - 0.5; out[o++] = v - 0.5; out[o++] = 1;
+  return out;
+}
+
+/** Pin feature [17 * PIN_DIM]: jointPinFeature for pinned joints, zeros for the others. */
+export function pinFeature(pins: ReadonlyArray<{ joint: number; u: number; v: number }>, out: Float32Array = new Float32Array(NUM_JOINTS * PIN_DIM)): Float32Array {
+  for (const p of pins) jointPinFeature(p.u, p.v, out.subarray(p.joint * PIN_DIM, (p.joint + 1) * PIN_DIM));
+  return out;
+}
+
+/** `inputs` with the pin feature of `pins` repeated over its batch (a new tensor; the others are shared). */
+export function withPins(inputs: ConditionInputs, pins: ReadonlyArray<{ joint: number; u: number; v: number }>): ConditionInputs {
+  const B = inputs.global.shape[0];
+  const one = pinFeature(pins);
+  const all = new Float32Array(B * one.length);
+  for (let b = 0; b < B; b++) all.set(one, b * one.length);
+  return { ...inputs, pins: tf.tensor3d(all, [B, NUM_JOINTS, PIN_DIM]) };
 }
 
 /** Condition computed once per input (reused by every denoising iteration). */
@@ -139,6 +174,8 @@ export class Diffuser {
     }
     ln('head.ln', E);
     lin('head.fc', E, 2);
+    // pin input last, so that every other parameter keeps its name and creation order with or without it
+    if (config.pinInput) p.add('pin.w', [PIN_DIM, E], 'zeros', rand);
     this.adj = tf.tensor2d(adjacencyMatrix(true), [NUM_JOINTS, NUM_JOINTS]);
   }
 
@@ -159,6 +196,7 @@ export class Diffuser {
       if (!inp.pbox) throw new RangeError('Diffuser.condition(): the model expects the person box (pbox)');
       icond = tf.add(icond, tf.reshape(linear(inp.pbox, p.get('pbox.w'), p.get('pbox.b')), [B, NUM_JOINTS, c.embedDim]));
     }
+    if (c.pinInput && inp.pins) icond = tf.add(icond, linear(inp.pins, p.get('pin.w')));
     const conf = tf.sigmoid(linear(inp.global, p.get('conf.w'), p.get('conf.b')));
     let o = linear(gelu(linear(inp.roi, p.get('obj.fc1.w'), p.get('obj.fc1.b'))), p.get('obj.fc2.w'), p.get('obj.fc2.b'));
     if (c.objectPosition) o = tf.add(o, linear(inp.geom, p.get('obj.pos.w')));

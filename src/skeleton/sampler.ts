@@ -4,13 +4,14 @@
  * - 'official' (default, paper §2.4 as coded): x ~ N(0, I); N_D times: x <- clamp(x); x0 = f(x, t = fixedT);
  *   x <- clamp(x0). No DDIM update, no noise re-injection.
  * - 'ddim': a DDIM walk over `iterations` evenly spaced timesteps from T-1 to 0 (eta 0 deterministic, 1 stochastic).
- * Pinned joints (skeleton editing) are imposed on x and on every x0 prediction, so the rest is generated
+ * Pinned joints (skeleton editing) are imposed on x and on every x0 prediction (and, for models with a pin input,
+ * given to the model as a condition), so the rest is generated
  * consistently with them (for DDIM the pinned coordinates of x_t are the pins diffused to t).
  * Ranking: samples closest to the others first (the medoid of the N samples leads).
  */
 import * as tf from '@tensorflow/tfjs';
 import { DEFAULT_SAMPLER_CONFIG } from './constants.ts';
-import type { Condition, ConditionInputs, Diffuser } from './diffuser.ts';
+import { withPins, type Condition, type ConditionInputs, type Diffuser } from './diffuser.ts';
 import { prepareCondition, smallBatchDenoiser, smallBatchSupported, type PreparedCondition } from './small-batch.ts';
 import { gaussian, mulberry32 } from './layers.ts';
 import { cosineAlphaBar } from './schedule.ts';
@@ -122,6 +123,8 @@ export function runSampler(model: Diffuser, inputs: ConditionInputs, o: SampleOp
   // one tidy for the call: the condition lives through the loop, each tensor-path iteration tidies its own ops
   let result: { joints: Float32Array; confidence: Float32Array } | undefined;
   tf.tidy(() => {
+    // models trained with a pin input also see the pins as a condition (the rest of the skeleton follows them)
+    if (hasPins && model.config.pinInput) inputs = withPins(inputs, o.pins!);
     const cond = model.condition(inputs, B === 1);
     const confidence = Float32Array.from(cond.conf.dataSync() as Float32Array);
     const uniq = [...new Set(ts)];

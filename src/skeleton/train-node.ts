@@ -11,6 +11,7 @@ import { featurizeSamples, FeatureSource, readHoiSamples } from './dataset-node.
 import type { Backbone } from './features.ts';
 import { loadBackbone } from './backbone-node.ts';
 import { deserializeModel } from './model-io.ts';
+import { Diffuser } from './diffuser.ts';
 import { loadModelDir, readCheckpointState, readModelMeta, saveModelDir } from './model-store-node.ts';
 import { trainDiffuser, type StepInfo } from './train.ts';
 import { baselineStats } from './baselines.ts';
@@ -44,6 +45,10 @@ export interface TrainRunOptions {
   checkpointEvery: number;
   /** Use at most this many samples (first N). */
   maxSamples?: number;
+  /** Start from this model directory's weights (same architecture; a pin input may be added), step 0. */
+  init?: string;
+  /** Share of examples with random pins (models with a pin input). */
+  pinProb?: number;
   /** The command line, recorded in the model card data. */
   command?: string;
   backbone?: Backbone;
@@ -100,6 +105,10 @@ export async function trainOnData(o: TrainRunOptions, hooks: TrainHooks): Promis
   } else if (ck && ck.state.step >= steps) {
     hooks.log(`${o.out} already holds a model trained for ${ck.state.step} steps; training again from scratch`);
   }
+  if (!resume && o.init) {
+    resume = { model: await initialModel(o.init, config, o.seed), step: 0 };
+    hooks.log(`starting from the weights of ${o.init}${config.pinInput ? ' (pin input added, initialised to zero)' : ''}`);
+  }
   await mkdir(o.out, { recursive: true });
   const logFile = join(o.out, 'train-log.jsonl');
   if (!resume) await rm(logFile, { force: true });
@@ -112,7 +121,7 @@ export async function trainOnData(o: TrainRunOptions, hooks: TrainHooks): Promis
   let last: StepInfo | undefined;
   const { model } = await trainDiffuser({
     config, source, steps, batch: o.batch, lr: o.lr, lrDecayAt: o.lrDecayAt, lrFactor: o.lrFactor, seed: o.seed,
-    jparam: o.jparam, lambda: o.lambda, jparamMix: o.jparamMix, confWeight: o.confWeight, flip: o.flip, resume,
+    jparam: o.jparam, lambda: o.lambda, jparamMix: o.jparamMix, confWeight: o.confWeight, flip: o.flip, pinProb: o.pinProb, resume,
     checkpointEvery: o.checkpointEvery,
     onStep: (s) => {
       last = s;
@@ -141,6 +150,23 @@ export async function trainOnData(o: TrainRunOptions, hooks: TrainHooks): Promis
   // the final directory keeps config.json + weights.bin + baseline.json; optimiser state stays for resume
   await appendFile(logFile, JSON.stringify({ done: true, steps, seconds: Math.round(seconds), val }) + '\n');
   return { out: o.out, samples: source.size, steps, resumedFrom: resume?.step ?? 0, seconds, finalLoss: last?.loss ?? NaN, val, parameters: model.parameterCount };
+}
+
+/**
+ * A new model of `config` holding the weights of the model in `dir`, which must have the same architecture and
+ * vocabularies except for the pin input (fine-tuning a trained model into one that takes pins).
+ */
+async function initialModel(dir: string, config: ModelConfig, seed: number): Promise<Diffuser> {
+  const { model: from } = await loadModelDir(dir);
+  const strip = (c: ModelConfig) => JSON.stringify({ ...c, pinInput: undefined });
+  if (strip(from.config) !== strip(config)) {
+    from.dispose();
+    throw new UsageError(`--init ${dir}: its architecture, backbone or vocabularies differ from this run's`);
+  }
+  const model = new Diffuser(config, seed);
+  for (const [name, v] of model.params.entries()) if (from.params.vars.has(name) || from.params.state.has(name)) v.assign(from.params.get(name));
+  from.dispose();
+  return model;
 }
 
 export { deserializeModel };

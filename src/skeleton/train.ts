@@ -11,7 +11,7 @@ import { cosineAlphaBar } from './schedule.ts';
 import { jointWeights, type JParamKind, DEFAULT_LAMBDA } from './loss.ts';
 import { NUM_JOINTS } from './topology.ts';
 import type { ModelConfig, TrainExample } from './types.ts';
-import type { ConditionInputs } from './diffuser.ts';
+import { jointPinFeature, PIN_DIM, type ConditionInputs } from './diffuser.ts';
 
 /** A named tensor (optimiser state). */
 export interface NamedTensor { name: string; tensor: tf.Tensor }
@@ -44,6 +44,8 @@ export interface TrainOptions {
   confWeight: number;
   /** Flip augmentation with probability 0.5. */
   flip: boolean;
+  /** For models with a pin input: the share of examples that get 1-3 random joints pinned (default PIN_PROBABILITY). */
+  pinProb?: number;
   /** Resume: a model (weights loaded), the optimiser's state and the step reached. */
   resume?: { model: Diffuser; optimizer?: NamedTensor[]; step: number };
   /** Called every `checkpointEvery` steps and at the end with the state to save. */
@@ -62,6 +64,24 @@ export function learningRate(o: Pick<TrainOptions, 'lr' | 'lrDecayAt' | 'lrFacto
   return lr;
 }
 
+/** Share of training examples with pinned joints, for models with a pin input. */
+export const PIN_PROBABILITY = 0.5;
+
+/**
+ * Random pins for one example: with probability `prob`, 1-3 distinct valid joints pinned at their true positions.
+ * Writes the pin feature (diffuser.ts pinFeature) into `feat` and imposes the pins on x_t, as the sampler does.
+ */
+function drawPins(rand: () => number, prob: number, ex: TrainExample, feat: Float32Array, xt: Float32Array): void {
+  if (rand() >= prob) return;
+  const valid = Array.from({ length: NUM_JOINTS }, (_, j) => j).filter((j) => ex.mask[j] > 0);
+  for (let n = 1 + Math.floor(rand() * 3); n > 0 && valid.length; n--) {
+    const j = valid.splice(Math.floor(rand() * valid.length), 1)[0];
+    const u = ex.joints[2 * j], v = ex.joints[2 * j + 1];
+    jointPinFeature(u, v, feat.subarray(j * PIN_DIM, (j + 1) * PIN_DIM));
+    xt[2 * j] = u; xt[2 * j + 1] = v;
+  }
+}
+
 /** A batch as tensors plus JS-side targets. */
 interface Batch { inputs: ConditionInputs; xt: tf.Tensor; x0: tf.Tensor; weights: tf.Tensor; mask: tf.Tensor; t: number[] }
 
@@ -69,7 +89,7 @@ interface Batch { inputs: ConditionInputs; xt: tf.Tensor; x0: tf.Tensor; weights
  * Assemble a training batch: examples (with flips), t ~ U{0..T-1}, x_t = sqrt(ab) x0 + sqrt(1-ab) eps clamped to
  * +-1.1, J_param weights. Everything random comes from `rand`.
  */
-export function makeBatch(model: Diffuser, src: SampleSource, idx: number[], rand: () => number, o: Pick<TrainOptions, 'flip' | 'jparam' | 'lambda' | 'jparamMix'>, alphaBar: Float64Array): Batch {
+export function makeBatch(model: Diffuser, src: SampleSource, idx: number[], rand: () => number, o: Pick<TrainOptions, 'flip' | 'jparam' | 'lambda' | 'jparamMix' | 'pinProb'>, alphaBar: Float64Array): Batch {
   const c = model.config;
   const B = idx.length;
   const extra = c.extraTokens ? new Float32Array(B * c.extraTokens * c.embedDim) : null;
@@ -77,6 +97,7 @@ export function makeBatch(model: Diffuser, src: SampleSource, idx: number[], ran
   const xt = new Float32Array(B * NUM_JOINTS * 2);
   const w = new Float32Array(B * NUM_JOINTS);
   const m = new Float32Array(B * NUM_JOINTS);
+  const pins = c.pinInput ? new Float32Array(B * NUM_JOINTS * PIN_DIM) : null;
   const t: number[] = [];
   const examples: TrainExample[] = [];
   idx.forEach((i, b) => {
@@ -93,9 +114,11 @@ export function makeBatch(model: Diffuser, src: SampleSource, idx: number[], ran
       const v = sa * ex.joints[k] + sn * gaussian(rand);
       xt[b * NUM_JOINTS * 2 + k] = Math.max(-1.1, Math.min(1.1, v));
     }
+    if (pins) drawPins(rand, o.pinProb ?? PIN_PROBABILITY, ex, pins.subarray(b * NUM_JOINTS * PIN_DIM, (b + 1) * NUM_JOINTS * PIN_DIM), xt.subarray(b * NUM_JOINTS * 2, (b + 1) * NUM_JOINTS * 2));
   });
   // the condition tensors are stacked exactly as at inference
   const inputs = conditionInputs(model, examples, extra ?? undefined);
+  if (pins) inputs.pins = tf.tensor3d(pins, [B, NUM_JOINTS, PIN_DIM]);
   return {
     inputs, t,
     xt: tf.tensor3d(xt, [B, NUM_JOINTS, 2]),

@@ -43,6 +43,12 @@ export interface ModelConfig {
    * tell the model the box's aspect ratio or, near image borders, where the box sits in the crop.
    */
   personPosition: boolean;
+  /**
+   * Condition the joint tokens on pinned joints (skeleton editing, beyond the paper): each joint token gets
+   * Linear([m (u - 0.5), m (v - 0.5), m]) with m = 1 for a pinned joint at (u, v), so the model learns to make the
+   * other joints agree with the pins. Trained with random pins (`pinplace train --pin-input`). Absent = false.
+   */
+  pinInput?: boolean;
   /** Category vocabulary of the optional category embedding (index 0 of the table = not given). Empty disables it. */
   categories: string[];
   /** Action vocabulary of the optional action embedding. Empty disables it. */

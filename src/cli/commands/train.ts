@@ -51,7 +51,10 @@ export const trainCommand: CommandDef = {
       .option('--heads <n>', 'attention heads', '8')
       .option('--depth <n>', 'trunk blocks', '8')
       .option('--checkpoint-every <n>', 'steps between checkpoints', '200')
-      .option('--max-samples <n>', 'use at most this many training samples');
+      .option('--max-samples <n>', 'use at most this many training samples')
+      .option('--pin-input', 'give the model pinned joints as a condition, trained with random pins (skeleton editing)')
+      .option('--pin-prob <x>', 'with --pin-input: share of examples with 1-3 pinned joints', '0.5')
+      .option('--init <dir>', 'start from the weights of this model directory (fine-tuning; e.g. adding --pin-input)');
   },
   async run(opts, io) {
     const data = String(requireOption(opts.data, '--data'));
@@ -84,12 +87,15 @@ export const trainCommand: CommandDef = {
         embedDim: dim, heads, depth: parseIntFlag(opts.depth, '--depth', 1, 64),
         objectPosition: opts.objectPosition !== false,
         personPosition: opts.personPosition !== false,
+        ...(opts.pinInput ? { pinInput: true } : {}),
         ...backboneOpts(opts),
       },
       useCategory: opts.category !== false,
       useAction: opts.action !== false,
       checkpointEvery: parseIntFlag(opts.checkpointEvery, '--checkpoint-every', 1),
       maxSamples: opts.maxSamples !== undefined ? parseIntFlag(opts.maxSamples, '--max-samples', 1) : undefined,
+      init: opts.init !== undefined ? String(opts.init) : undefined,
+      pinProb: parseNumberFlag(opts.pinProb, '--pin-prob', 0, 1),
       command: `pinplace train ${process.argv.slice(3).join(' ')}`.trim(),
     }, {
       log: (l) => io.err(l),
