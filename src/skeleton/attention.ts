@@ -20,6 +20,7 @@ import { gelu, layerNorm, linear, matMul, taping, type ParamStore } from './laye
 import type { AttentionKind } from './types.ts';
 import { perSampleProduct } from './per-sample-product.ts';
 import { jointAttention } from './joint-attention.ts';
+import { softmaxValues } from './attention-values.ts';
 
 export const BN_EPS = 1e-5;
 export const BN_MOMENTUM = 0.1;
@@ -213,8 +214,10 @@ export function objectAttentionBlock(
         const aT = tf.reshape(tf.transpose(tf.reshape(a, [B, N, H * P]), [0, 2, 1]), [B * H * P, N]);
         logits = tf.transpose(tf.reshape(matMul(aT, adj), [B, H, P, N]), [0, 1, 3, 2]);
       }
-      const att = tf.softmax(logits); // over the P object tokens
-      j = tf.reshape(tf.transpose(matMul(att, ok.values!), [0, 2, 1, 3]), [B, N, E]);
+      // softmax over the P object tokens, times the values (one op per sample and head: attention-values.ts)
+      j = ok.values!.shape[0] === B
+        ? softmaxValues(logits, ok.values!)
+        : tf.reshape(tf.transpose(matMul(tf.softmax(logits), ok.values!), [0, 2, 1, 3]), [B, N, E]);
     }
     x = tf.add(x, linear(j, p.get('oa.proj.w'), p.get('oa.proj.b')));
   }

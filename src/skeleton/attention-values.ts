@@ -1,0 +1,78 @@
+/**
+ * The end of the pose-object attention as one op with its own gradient:
+ *   logits [B, H, N, P], values [B, H, P, d] -> J [B, N, H*d], J[b, :, h] = softmax_P(logits[b, h]) values[b, h].
+ *
+ * Per sample and head these are [17, P] x [P, d] products, which a batched matMul on wasm runs as a scalar loop;
+ * here they run in the SIMD kernel of src/tensor/simd-gemm.ts (plain loops without WebAssembly SIMD). Backward
+ * (att saved from the forward): dvalues = att^T dJ_h, datt = dJ_h values^T, dlogits = att (datt - rowsum(att datt)).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { GemmHeap } from '../tensor/simd-gemm.ts';
+import { taping } from '../tensor/matmul.ts';
+
+const heap = new GemmHeap();
+
+function forward(logits: tf.Tensor, values: tf.Tensor, save: tf.GradSaveFunc) {
+  const [B, H, N, P] = logits.shape as number[];
+  const d = values.shape[3] as number;
+  const E = H * d, BH = B * H;
+  // layout (floats): zeros [d] | att [BH*N*P] | values [BH*P*d] | o_h [N*d] | J [B*N*E]
+  const za = d, zv = za + BH * N * P, zo = zv + BH * P * d, zj = zo + N * d;
+  const f = heap.ensure(zj + B * N * E);
+  f.fill(0, 0, d);
+  f.set(logits.dataSync() as Float32Array, za);
+  f.set(values.dataSync() as Float32Array, zv);
+  heap.softmax(za, BH * N, P, P);
+  for (let b = 0; b < B; b++) {
+    for (let h = 0; h < H; h++) {
+      const bh = b * H + h;
+      heap.gemm(za + bh * N * P, N, P, zv + bh * P * d, 0, zo, d);
+      for (let i = 0; i < N; i++) for (let c = 0; c < d; c++) f[zj + (b * N + i) * E + h * d + c] = f[zo + i * d + c];
+    }
+  }
+  save(taping() ? [values, tf.tensor4d(f.slice(za, za + BH * N * P), [B, H, N, P])] : [values]);
+  return {
+    value: tf.tensor3d(f.slice(zj, zj + B * N * E), [B, N, E]),
+    gradFunc: (dj: tf.Tensor, saved: tf.Tensor[]) => backward(dj, saved[0], saved[1]),
+  };
+}
+
+function backward(dj: tf.Tensor, values: tf.Tensor, att: tf.Tensor): tf.Tensor[] {
+  const [B, H, N, P] = att.shape as number[];
+  const d = values.shape[3] as number;
+  const E = H * d, BH = B * H;
+  // layout: zeros [P] | att | values | dJ [B*N*E] | dlogits [BH*N*P] | dvalues [BH*P*d] | scratch: do [N*d] | att^T [P*N] | v^T [d*P]
+  const za = P, zv = za + BH * N * P, zd = zv + BH * P * d, zl = zd + B * N * E, zdv = zl + BH * N * P;
+  const zo = zdv + BH * P * d, zat = zo + N * d, zvt = zat + P * N;
+  const f = heap.ensure(zvt + d * P);
+  f.fill(0, 0, P);
+  f.set(att.dataSync() as Float32Array, za);
+  f.set(values.dataSync() as Float32Array, zv);
+  f.set(dj.dataSync() as Float32Array, zd);
+  for (let b = 0; b < B; b++) {
+    for (let h = 0; h < H; h++) {
+      const bh = b * H + h;
+      const ao = za + bh * N * P, vo = zv + bh * P * d, lo = zl + bh * N * P;
+      for (let i = 0; i < N; i++) {
+        for (let c = 0; c < d; c++) f[zo + i * d + c] = f[zd + (b * N + i) * E + h * d + c];
+        for (let p = 0; p < P; p++) f[zat + p * N + i] = f[ao + i * P + p];
+      }
+      for (let p = 0; p < P; p++) for (let c = 0; c < d; c++) f[zvt + c * P + p] = f[vo + p * d + c];
+      heap.gemm(zat, P, N, zo, 0, zdv + bh * P * d, d); // dvalues = att^T dJ_h
+      heap.gemm(zo, N, d, zvt, 0, lo, P); // datt = dJ_h values^T
+      for (let i = 0; i < N; i++) {
+        let s = 0;
+        for (let p = 0; p < P; p++) s += f[ao + i * P + p] * f[lo + i * P + p];
+        for (let p = 0; p < P; p++) f[lo + i * P + p] = f[ao + i * P + p] * (f[lo + i * P + p] - s);
+      }
+    }
+  }
+  return [tf.tensor4d(f.slice(zl, zl + BH * N * P), [B, H, N, P]), tf.tensor4d(f.slice(zdv, zdv + BH * P * d), [B, H, P, d])];
+}
+
+const op = tf.customGrad(forward as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (l: tf.Tensor, v: tf.Tensor) => tf.Tensor;
+
+/** J [B, N, H*d] = per head softmax_P(logits) values (see the file comment). */
+export function softmaxValues(logits: tf.Tensor, values: tf.Tensor): tf.Tensor {
+  return op(logits, values);
+}
