@@ -106,8 +106,9 @@ export async function trainOnData(o: TrainRunOptions, hooks: TrainHooks): Promis
     hooks.log(`${o.out} already holds a model trained for ${ck.state.step} steps; training again from scratch`);
   }
   if (!resume && o.init) {
-    resume = { model: await initialModel(o.init, config, o.seed), step: 0 };
-    hooks.log(`starting from the weights of ${o.init}${config.pinInput ? ' (pin input added, initialised to zero)' : ''}`);
+    const init = await initialModel(o.init, config, o.seed);
+    resume = { model: init.model, step: 0 };
+    hooks.log(`starting from the weights of ${o.init}${init.pinAdded ? ' (pin input added, initialised to zero)' : ''}`);
   }
   await mkdir(o.out, { recursive: true });
   const logFile = join(o.out, 'train-log.jsonl');
@@ -156,7 +157,7 @@ export async function trainOnData(o: TrainRunOptions, hooks: TrainHooks): Promis
  * A new model of `config` holding the weights of the model in `dir`, which must have the same architecture and
  * vocabularies except for the pin input (fine-tuning a trained model into one that takes pins).
  */
-async function initialModel(dir: string, config: ModelConfig, seed: number): Promise<Diffuser> {
+async function initialModel(dir: string, config: ModelConfig, seed: number): Promise<{ model: Diffuser; pinAdded: boolean }> {
   const { model: from } = await loadModelDir(dir);
   const strip = (c: ModelConfig) => JSON.stringify({ ...c, pinInput: undefined });
   if (strip(from.config) !== strip(config)) {
@@ -165,8 +166,9 @@ async function initialModel(dir: string, config: ModelConfig, seed: number): Pro
   }
   const model = new Diffuser(config, seed);
   for (const [name, v] of model.params.entries()) if (from.params.vars.has(name) || from.params.state.has(name)) v.assign(from.params.get(name));
+  const pinAdded = !!config.pinInput && !from.config.pinInput;
   from.dispose();
-  return model;
+  return { model, pinAdded };
 }
 
 export { deserializeModel };

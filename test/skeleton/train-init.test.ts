@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { initBackend } from '../../src/backend.ts';
+import { main } from '../../src/cli/bin.ts';
+import { CompactCnn } from '../../src/skeleton/compact-cnn.ts';
+import { trainOnData, type TrainRunOptions } from '../../src/skeleton/train-node.ts';
+import { UsageError } from '../../src/errors.ts';
+
+await initBackend('wasm');
+
+/** Weights of a saved model by name. */
+async function weights(dir: string): Promise<Map<string, Float32Array>> {
+  const meta = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')) as { weights: Array<{ name: string; shape: number[]; offset: number }> };
+  const bin = await readFile(join(dir, 'weights.bin'));
+  const all = new Float32Array(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength));
+  return new Map(meta.weights.map((w) => [w.name, all.slice(w.offset, w.offset + w.shape.reduce((a, b) => a * b, 1))]));
+}
+
+describe('train --init (fine-tuning, adding the pin input)', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'pinplace-init-'));
+  const data = join(root, 'data');
+  const quiet = { stdout: () => {}, stderr: () => {}, isTTY: false };
+  expect(await main(['synth', '--out', data, '--count', '4', '--seed', '5', '--kind', 'hoi', '--size', '256,256'], quiet)).toBe(0);
+  // a tiny model on a tiny trainable backbone keeps this fast; the backbone's features are what the run caches
+  const backbone = new CompactCnn({ inputSize: 32, channels: [4, 8] }, 1).asBackbone('tiny_test_cnn');
+  const base: TrainRunOptions = {
+    data, out: '', steps: 2, batch: 4, seed: 1, lr: 1e-3, lrDecayAt: [], lrFactor: 10, jparam: 'code', confWeight: 1,
+    flip: true, model: { embedDim: 8, heads: 2, depth: 1 }, useCategory: true, useAction: true, checkpointEvery: 100, backbone,
+  };
+  const logs: string[] = [];
+  const hooks = { log: (l: string) => { logs.push(l); } };
+  const first = join(root, 'first');
+  await trainOnData({ ...base, out: first }, hooks);
+
+  it('starts from the given weights and adds a zero pin input', async () => {
+    const second = join(root, 'second');
+    await trainOnData({ ...base, out: second, init: first, lr: 1e-8, model: { ...base.model, pinInput: true } }, hooks);
+    expect(logs.some((l) => l.includes(`starting from the weights of ${first} (pin input added`))).toBe(true);
+    const a = await weights(first), b = await weights(second);
+    expect(b.has('pin.w')).toBe(true);
+    let maxd = 0;
+    for (const [name, v] of a) {
+      if (name.endsWith('bn.mean') || name.endsWith('bn.var')) continue; // running statistics move with every batch
+      const w = b.get(name)!;
+      for (let i = 0; i < v.length; i++) maxd = Math.max(maxd, Math.abs(v[i] - w[i]));
+    }
+    expect(maxd).toBeLessThan(1e-5); // two Adam steps at 1e-8 barely move a weight
+    expect(Math.max(...b.get('pin.w')!.map(Math.abs))).toBeLessThan(1e-5);
+    const config = JSON.parse(await readFile(join(second, 'config.json'), 'utf8'));
+    expect(config.config.pinInput).toBe(true);
+  });
+
+  it('refuses a model of another architecture with a one-line error', async () => {
+    await expect(trainOnData({ ...base, out: join(root, 'third'), init: first, model: { ...base.model, depth: 2 } }, hooks))
+      .rejects.toThrow(UsageError);
+    await expect(trainOnData({ ...base, out: join(root, 'third'), init: first, model: { ...base.model, depth: 2 } }, hooks))
+      .rejects.toThrow(/^--init .*first: its architecture, backbone or vocabularies differ from this run's$/);
+  });
+});
