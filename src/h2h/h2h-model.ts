@@ -13,16 +13,17 @@ import { parseJsonText } from '../data/formats.ts';
 import type { RgbImage } from '../io/image.ts';
 import type { Box } from '../skeleton/calculators/box.ts';
 import { applyAffine, personCrop, type PersonCrop } from '../skeleton/calculators/crop.ts';
-import { flipBox, flipJoints, fromCropUnits, objectBoxToCrop } from '../skeleton/calculators/normalise.ts';
+import { flipBox, fromCropUnits, objectBoxToCrop } from '../skeleton/calculators/normalise.ts';
 import { roiAlign } from '../skeleton/calculators/roi-align.ts';
 import { cropFeatures, mobileNetV2Backbone, type Backbone } from '../skeleton/features.ts';
 import { deserializeModel, parseModelMeta } from '../skeleton/model-io.ts';
 import { conditionInputs } from '../skeleton/evaluate.ts';
-import { rankSamples, runSampler, sampleSkeletons, type CropPin } from '../skeleton/sampler.ts';
+import { sampleSkeletons, type CropPin } from '../skeleton/sampler.ts';
+import { sampleBothSides } from '../skeleton/sample-both-sides.ts';
 import { vocabIndex } from '../skeleton/dataset-node.ts';
 import type { Diffuser } from '../skeleton/diffuser.ts';
 import type { SampleFeatures, SamplerConfig } from '../skeleton/types.ts';
-import { NUM_JOINTS, type Keypoint } from '../skeleton/topology.ts';
+import type { Keypoint } from '../skeleton/topology.ts';
 import type { H2hPin, H2hSampler } from './h2h.ts';
 import { PARTNER_TOKEN_FEATURES, PARTNER_TOKENS } from './partner-tokens.ts';
 
@@ -78,20 +79,7 @@ export async function h2hFeatures(model: Diffuser, backbone: Backbone, image: Rg
  * @param extra partner tokens [17 * E]; `extraMirrored` the tokens of the mirrored partner (mirroredPartnerCondition)
  */
 export function sampleH2hBothSides(model: Diffuser, feats: SampleFeatures, mirrored: SampleFeatures, crop: PersonCrop, extra: Float32Array, extraMirrored: Float32Array, samples: number, seed: number, sampler?: Partial<SamplerConfig>): Array<{ keypoints: Keypoint[]; score: number }> {
-  const T = extra.length;
-  const extras = new Float32Array(samples * T);
-  for (let i = 0; i < samples; i++) extras.set(i % 2 ? extraMirrored : extra, i * T);
-  const inputs = conditionInputs(model, Array.from({ length: samples }, (_, i) => (i % 2 ? mirrored : feats)), extras);
-  let r: { joints: Float32Array; confidence: Float32Array };
-  try {
-    r = runSampler(model, inputs, { samples, seed, sampler });
-  } finally {
-    tf.dispose(Object.values(inputs));
-  }
-  const D = NUM_JOINTS * 2;
-  const joints = new Float32Array(r.joints);
-  for (let i = 1; i < samples; i += 2) joints.set(flipJoints(r.joints.subarray(i * D, (i + 1) * D)).joints, i * D);
-  const ranked = rankSamples(joints, samples, Array.from(r.confidence.subarray(0, NUM_JOINTS)));
+  const ranked = sampleBothSides(model, feats, mirrored, samples, seed, sampler, { plain: extra, mirrored: extraMirrored });
   return ranked.joints.map((js, n) => {
     const px = fromCropUnits(crop, js.flat());
     return { keypoints: px.map(([x, y], j): Keypoint => [x, y, ranked.confidence[j]]), score: ranked.scores[n] };

@@ -10,14 +10,15 @@ import type { RgbImage } from '../io/image.ts';
 import type { SkeletonFile } from '../data/formats.ts';
 import { parseBox, type Box } from './calculators/box.ts';
 import { applyAffine, CROP_SIZE, personCrop } from './calculators/crop.ts';
-import { flipBox, flipJoints, fromCropUnits, objectBoxToCrop, personBoxToCrop } from './calculators/normalise.ts';
+import { flipBox, fromCropUnits, objectBoxToCrop, personBoxToCrop } from './calculators/normalise.ts';
 import { roiAlign } from './calculators/roi-align.ts';
 import { COCO_CATEGORIES, VCOCO_ACTIONS } from './constants.ts';
 import { conditionInputs } from './evaluate.ts';
 import { cropFeatures } from './features.ts';
 import { loadBackbone } from './backbone-node.ts';
 import { DEFAULT_MODEL_DIR, loadModelDir } from './model-store-node.ts';
-import { rankSamples, runSampler, sampleSkeletons, validateSamplerConfig, type CropPin } from './sampler.ts';
+import { sampleSkeletons, validateSamplerConfig, type CropPin } from './sampler.ts';
+import { sampleBothSides } from './sample-both-sides.ts';
 import type { Diffuser } from './diffuser.ts';
 import { COCO_JOINTS, NUM_JOINTS, type Keypoint } from './topology.ts';
 import type { SampledSkeletons, SampleFeatures, SamplerConfig } from './types.ts';
@@ -147,23 +148,4 @@ function mirroredFeatures(feats: SampleFeatures, map: Float32Array, S: number, m
     objectBox: ob,
     ...(feats.personBox ? { personBox: flipBox(feats.personBox) } : {}),
   };
-}
-
-/**
- * N samples alternating between the condition and its mirror image (odd samples are generated mirrored and flipped
- * back, left and right swapped), then ranked together. The official sampler barely uses its starting noise, so the
- * mirror is what gives the N samples real alternatives (e.g. which hand holds the cup).
- */
-function sampleBothSides(model: Diffuser, feats: SampleFeatures, mirrored: SampleFeatures, samples: number, seed: number, sampler: SamplerConfig): SampledSkeletons {
-  const inputs = conditionInputs(model, Array.from({ length: samples }, (_, i) => (i % 2 ? mirrored : feats)));
-  let r: { joints: Float32Array; confidence: Float32Array };
-  try {
-    r = runSampler(model, inputs, { samples, seed, sampler });
-  } finally {
-    tf.dispose(Object.values(inputs));
-  }
-  const D = NUM_JOINTS * 2;
-  const joints = new Float32Array(r.joints);
-  for (let i = 1; i < samples; i += 2) joints.set(flipJoints(r.joints.subarray(i * D, (i + 1) * D)).joints, i * D);
-  return rankSamples(joints, samples, Array.from(r.confidence.subarray(0, NUM_JOINTS)));
 }
