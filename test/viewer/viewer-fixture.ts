@@ -36,6 +36,15 @@ export interface ViewerOptions {
   sampleDir?: string;
 }
 
+/** Start the viewer, open its page and wait until the first scene is shown; throws when Chromium cannot start. */
+export async function openViewer(o: ViewerOptions = {}, timeout = 60_000): Promise<ViewerFixture> {
+  const started = await startViewer(o);
+  if ('skip' in started) throw new Error(`Chromium did not start: ${started.skip}`);
+  await started.page.goto(started.server.url + '/');
+  await started.page.waitForFunction(() => (window as unknown as { __viewerReady?: boolean }).__viewerReady === true, undefined, { timeout });
+  return started;
+}
+
 export async function startViewer(o: ViewerOptions = {}): Promise<ViewerFixture | { skip: string }> {
   const launched = await launchChromium();
   if (!launched.browser) return { skip: launched.reason };

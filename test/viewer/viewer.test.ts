@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { parseOpenPoseFile, parseSkeletonFile } from '../../src/data/formats.ts';
 import { findChromium } from '../../src/server/headless-chromium.ts';
-import { ARTIFACTS, SCENE, startViewer, waitForUpdate, type ViewerFixture } from './viewer-fixture.ts';
+import { ARTIFACTS, SCENE, openViewer, waitForUpdate, type ViewerFixture } from './viewer-fixture.ts';
 
 interface ViewerHandle {
   state(): {
@@ -69,12 +69,8 @@ describe.skipIf(!chromium)('viewer in headless Chromium', () => {
   let page: Page;
 
   beforeAll(async () => {
-    const started = await startViewer();
-    if ('skip' in started) throw new Error(`Chromium did not start: ${started.skip}`);
-    fx = started;
+    fx = await openViewer();
     page = fx.page;
-    await page.goto(fx.server.url + '/');
-    await page.waitForFunction(() => (window as unknown as { __viewerReady?: boolean }).__viewerReady === true, undefined, { timeout: 60_000 });
   });
   afterAll(async () => {
     await fx?.close();
@@ -356,12 +352,8 @@ describe.skipIf(!chromium)('viewer on a server without a generator', () => {
     [68, 145], [112, 150], [88, 150], [114, 190], [86, 190], [115, 220], [85, 220]].map(([x, y]) => [x, y, 2]);
 
   beforeAll(async () => {
-    const started = await startViewer({ deps: { generate: undefined, missing: { generate: 'no trained model' } }, scene: { reference_keypoints: reference } });
-    if ('skip' in started) throw new Error(`Chromium did not start: ${started.skip}`);
-    fx = started;
+    fx = await openViewer({ deps: { generate: undefined, missing: { generate: 'no trained model' } }, scene: { reference_keypoints: reference } });
     page = fx.page;
-    await page.goto(fx.server.url + '/');
-    await page.waitForFunction(() => (window as unknown as { __viewerReady?: boolean }).__viewerReady === true, undefined, { timeout: 60_000 });
   });
   afterAll(async () => {
     await fx?.close();
@@ -402,12 +394,8 @@ describe.skipIf(!chromium)('viewer on the bundled sample scene with the real fit
       import('../../src/mesh/fit.ts'), import('../../src/edit/guidance.ts'), import('../../src/server/app.ts'),
     ]);
     // generate is left out so that the scene shows its reference skeleton whether or not a model is trained.
-    const started = await startViewer({ sampleDir: DEFAULT_SAMPLE_DIR, deps: { fit, guidanceFiles, generate: undefined, missing: { generate: 'left out in this test' } } });
-    if ('skip' in started) throw new Error(`Chromium did not start: ${started.skip}`);
-    fx = started;
+    fx = await openViewer({ sampleDir: DEFAULT_SAMPLE_DIR, deps: { fit, guidanceFiles, generate: undefined, missing: { generate: 'left out in this test' } } }, 90_000);
     page = fx.page;
-    await page.goto(fx.server.url + '/');
-    await page.waitForFunction(() => (window as unknown as { __viewerReady?: boolean }).__viewerReady === true, undefined, { timeout: 90_000 });
   }, 120_000);
   afterAll(async () => {
     await fx?.close();
@@ -459,12 +447,8 @@ describe.skipIf(!chromium)('viewer on a server with a configured image server', 
   let page: Page;
 
   beforeAll(async () => {
-    const started = await startViewer({ deps: { editServer: 'http://127.0.0.1:8188' } });
-    if ('skip' in started) throw new Error(`Chromium did not start: ${started.skip}`);
-    fx = started;
+    fx = await openViewer({ deps: { editServer: 'http://127.0.0.1:8188' } });
     page = fx.page;
-    await page.goto(fx.server.url + '/');
-    await page.waitForFunction(() => (window as unknown as { __viewerReady?: boolean }).__viewerReady === true, undefined, { timeout: 60_000 });
   });
   afterAll(async () => {
     await fx?.close();
