@@ -1,9 +1,9 @@
 /**
  * The backbone comparison of docs/model.md: the diffuser trained with a compact CNN learned together with it
  * (src/skeleton/compact-cnn.ts), scored on a validation set, to set beside the same recipe on frozen MobileNetV2
- * features (`pinplace train` + `pinplace eval`). Same samples, steps, batch draws, timesteps, noise, flips, loss and
- * schedule as trainDiffuser; the only difference is where the image and object features come from (and the flip,
- * which mirrors the image itself here instead of the cached feature map).
+ * features (`pinplace train` + `pinplace eval`). The same trainDiffuser run (samples, steps, batch draws, timesteps,
+ * noise, flips, loss and schedule); the only difference is where the image and object features come from (and the
+ * flip, which mirrors the image itself here instead of the cached feature map).
  *
  *   npx tsx scripts/compare-backbones.ts --train DATA/train --val DATA/val --steps 1000 --max-samples 4000 \
  *     --out result.json
@@ -15,17 +15,13 @@ import { initBackend } from '../src/backend.ts';
 import { readImage, type RgbImage } from '../src/io/image.ts';
 import { CompactCnn } from '../src/skeleton/compact-cnn.ts';
 import { DEFAULT_MODEL_CONFIG } from '../src/skeleton/constants.ts';
-import { Diffuser } from '../src/skeleton/diffuser.ts';
 import { featurizeSamples, FeatureSource, readHoiSamples, type FeatureTable } from '../src/skeleton/dataset-node.ts';
 import { modelPredictions, scorePredictions } from '../src/skeleton/eval-node.ts';
 import { cropTransform, personCropRegion, warpAffine } from '../src/skeleton/calculators/crop.ts';
 import { roiAlignMatrix } from '../src/skeleton/calculators/roi-align.ts';
 import { toCropUnits } from '../src/skeleton/calculators/normalise.ts';
-import { cosineAlphaBar } from '../src/skeleton/schedule.ts';
-import { hoiLoss, learningRate, makeBatch, type SampleSource } from '../src/skeleton/train.ts';
+import { trainDiffuser, type SampleSource } from '../src/skeleton/train.ts';
 import { matMul } from '../src/tensor/matmul.ts';
-import { mulberry32 } from '../src/random.ts';
-import { NUM_JOINTS } from '../src/skeleton/topology.ts';
 import type { ModelConfig, TrainExample } from '../src/skeleton/types.ts';
 
 const { values: a } = parseArgs({
@@ -70,71 +66,47 @@ const table: FeatureTable = {
   global: new Float32Array(globalDim), roi: new Float32Array(64 * mapDim), roiFlip: new Float32Array(64 * mapDim),
 };
 const base = new FeatureSource(samples, table, config);
-let drawn: Array<{ i: number; flip: boolean; ex: TrainExample }> = [];
+// which crop (and whether mirrored) each drawn example came from, in draw order; the CNN reads them per batch
+const drawn: Array<{ i: number; flip: boolean }> = [];
 const source: SampleSource = {
   size: base.size,
   example(k, flip) {
-    const ex = base.example(k, flip);
-    drawn.push({ i: base.indices[k], flip, ex });
-    return ex;
+    drawn.push({ i: base.indices[k], flip });
+    return base.example(k, flip);
   },
 };
 
-/** The drawn crops as a [B, S, S, 3] tensor (mirrored where flipped) and the ROI-Align matrices [B, 64, M*M]. */
-function cnnInputs(): { images: tf.Tensor4D; roiW: tf.Tensor3D } {
-  const B = drawn.length;
+/** The CNN's features of a batch, inside the gradient tape: images mirrored where flipped, ROI-Align as a product. */
+function cnnCondition(examples: TrainExample[]): { global: tf.Tensor; roi: tf.Tensor } {
+  const batch = drawn.splice(0);
+  const B = examples.length;
   const img = new Float32Array(B * S * S * 3);
   const rw = new Float32Array(B * 64 * M * M);
-  drawn.forEach(({ i, flip, ex }, b) => {
+  batch.forEach(({ i, flip }, b) => {
     for (let y = 0; y < S; y++) {
       for (let x = 0; x < S; x++) {
         const src = (i * S * S + y * S + (flip ? S - 1 - x : x)) * 3, dst = (b * S * S + y * S + x) * 3;
         for (let c = 0; c < 3; c++) img[dst + c] = crops[src + c] / 255;
       }
     }
-    rw.set(roiAlignMatrix(M, M, ex.objectBox.map((v) => v * M), config.gridSize, 2), b * 64 * M * M);
+    rw.set(roiAlignMatrix(M, M, examples[b].objectBox.map((v) => v * M), config.gridSize, 2), b * 64 * M * M);
   });
-  return { images: tf.tensor4d(img, [B, S, S, 3]), roiW: tf.tensor3d(rw, [B, 64, M * M]) };
+  const f = cnn.forward(tf.tensor4d(img, [B, S, S, 3]));
+  const roi = tf.reshape(matMul(tf.tensor3d(rw, [B, 64, M * M]), tf.reshape(f.map, [B, M * M, mapDim])), [B, 64, mapDim]);
+  return { global: f.global, roi };
 }
 
-const model = new Diffuser(config, seed);
-const vars = [...model.params.vars.values(), ...cnn.params.vars.values()];
-const opt = tf.train.adam(lr, 0.9, 0.999, 1e-8);
-const alphaBar = cosineAlphaBar(config.timesteps);
-const schedule = { lr, lrDecayAt: [0.6, 0.85], lrFactor: 10, steps };
 const trainStart = performance.now();
 const log: Array<{ step: number; loss: number; ms: number }> = [];
-let skipped = 0;
-for (let step = 0; step < steps; step++) {
-  const ts = performance.now();
-  (opt as unknown as { learningRate: number }).learningRate = learningRate(schedule, step);
-  const rand = mulberry32((seed * 1_000_003 + step * 7919) >>> 0);
-  const idx = Array.from({ length: batchSize }, () => Math.floor(rand() * source.size));
-  drawn = [];
-  const batch = makeBatch(model, source, idx, rand, { flip: true, jparam: 'code', jparamMix: 1 }, alphaBar);
-  const { images, roiW } = cnnInputs();
-  let bn: { mean: tf.Tensor; variance: tf.Tensor } | undefined;
-  const res = tf.tidy(() => {
-    const { value, grads } = tf.variableGrads(() => {
-      const f = cnn.forward(images);
-      const roi = tf.reshape(matMul(roiW, tf.reshape(f.map, [batchSize, M * M, mapDim])), [batchSize, 64, mapDim]);
-      const l = hoiLoss(model, { ...batch, inputs: { ...batch.inputs, global: f.global, roi } }, 1, true);
-      if (l.bn) bn = { mean: tf.keep(l.bn.mean), variance: tf.keep(l.bn.variance) };
-      return l.total;
-    }, vars);
-    const check = tf.addN(Object.values(grads).map((g) => tf.sum(g)));
-    return { value: tf.keep(value), check: tf.keep(check), grads: Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, tf.keep(g)])) };
-  });
-  const loss = res.value.dataSync()[0];
-  if (Number.isFinite(loss) && Number.isFinite(res.check.dataSync()[0])) {
-    opt.applyGradients(res.grads as unknown as Parameters<typeof opt.applyGradients>[0]);
-    model.updateBatchNorm(bn, batchSize * NUM_JOINTS);
-  } else skipped++;
-  tf.dispose([res.value, res.check, ...Object.values(res.grads), images, roiW, batch.xt, batch.x0, batch.weights, batch.mask, ...Object.values(batch.inputs), ...(bn ? [bn.mean, bn.variance] : [])]);
-  const ms = performance.now() - ts;
-  if ((step + 1) % 10 === 0) log.push({ step: step + 1, loss, ms: Math.round(ms) });
-  if ((step + 1) % 50 === 0 || step === 0) console.log(`step ${step + 1}/${steps} loss ${loss.toFixed(4)} ${(ms / 1000).toFixed(2)} s/step`);
-}
+const { model, log: stepLog } = await trainDiffuser({
+  config, source, steps, batch: batchSize, lr, lrDecayAt: [0.6, 0.85], lrFactor: 10, seed, jparam: 'code', jparamMix: 1,
+  confWeight: 1, flip: true, trainable: { vars: [...cnn.params.vars.values()], condition: cnnCondition },
+  onStep: (s) => {
+    if (s.step % 10 === 0) log.push({ step: s.step, loss: s.loss, ms: Math.round(s.ms) });
+    if (s.step % 50 === 0 || s.step === 1) console.log(`step ${s.step}/${steps} loss ${s.loss.toFixed(4)} ${(s.ms / 1000).toFixed(2)} s/step`);
+  },
+});
+const skipped = stepLog.at(-1)?.skipped ?? 0;
 const trainSeconds = (performance.now() - trainStart) / 1000;
 
 // validation with the trained CNN as a frozen backbone (features in JS ROI-Align, as for any backbone)

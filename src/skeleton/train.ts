@@ -53,6 +53,12 @@ export interface TrainOptions {
   onCheckpoint?(s: { model: Diffuser; optimizer: NamedTensor[]; step: number; final: boolean }): Promise<void>;
   /** Called after each step. */
   onStep?(s: StepInfo): void;
+  /**
+   * A backbone trained together with the model (e.g. compact-cnn.ts): its variables join the optimiser, and inside
+   * the gradient tape `condition` returns the batch's image and object features (global, roi) for its examples, in
+   * place of the source's cached ones.
+   */
+  trainable?: { vars: tf.Variable[]; condition(examples: TrainExample[]): Pick<ConditionInputs, 'global' | 'roi'> };
 }
 
 export interface StepInfo { step: number; total: number; loss: number; lossJoint: number; lossConf: number; lr: number; ms: number; /** Steps skipped so far (non-finite loss or gradient). */ skipped: number }
@@ -83,7 +89,7 @@ function drawPins(rand: () => number, prob: number, ex: TrainExample, feat: Floa
 }
 
 /** A batch as tensors plus JS-side targets. */
-interface Batch { inputs: ConditionInputs; xt: tf.Tensor; x0: tf.Tensor; weights: tf.Tensor; mask: tf.Tensor; t: number[] }
+interface Batch { inputs: ConditionInputs; examples: TrainExample[]; xt: tf.Tensor; x0: tf.Tensor; weights: tf.Tensor; mask: tf.Tensor; t: number[] }
 
 /**
  * Assemble a training batch: examples (with flips), t ~ U{0..T-1}, x_t = sqrt(ab) x0 + sqrt(1-ab) eps clamped to
@@ -120,7 +126,7 @@ export function makeBatch(model: Diffuser, src: SampleSource, idx: number[], ran
   const inputs = conditionInputs(model, examples, extra ?? undefined);
   if (pins) inputs.pins = tf.tensor3d(pins, [B, NUM_JOINTS, PIN_DIM]);
   return {
-    inputs, t,
+    inputs, examples, t,
     xt: tf.tensor3d(xt, [B, NUM_JOINTS, 2]),
     x0: tf.tensor3d(x0, [B, NUM_JOINTS, 2]),
     weights: tf.tensor3d(w, [B, NUM_JOINTS, 1]),
@@ -147,7 +153,7 @@ export async function trainDiffuser(o: TrainOptions): Promise<{ model: Diffuser;
   if (o.source.size < 1) throw new RangeError('trainDiffuser(): the sample source is empty');
   const model = o.resume?.model ?? new Diffuser(o.config, o.seed);
   const alphaBar = cosineAlphaBar(model.config.timesteps);
-  const vars = [...model.params.vars.values()];
+  const vars = [...model.params.vars.values(), ...(o.trainable?.vars ?? [])];
   const opt = tf.train.adam(o.lr, 0.9, 0.999, 1e-8);
   if (o.resume?.optimizer?.length) await opt.setWeights(o.resume.optimizer);
   const log: StepInfo[] = [];
@@ -168,7 +174,8 @@ export async function trainDiffuser(o: TrainOptions): Promise<{ model: Diffuser;
     let parts: tf.Scalar[] = [];
     const res = tf.tidy(() => {
       const { value, grads } = tf.variableGrads(() => {
-        const l = hoiLoss(model, batch, o.confWeight, true);
+        const b = o.trainable ? { ...batch, inputs: { ...batch.inputs, ...o.trainable.condition(batch.examples) } } : batch;
+        const l = hoiLoss(model, b, o.confWeight, true);
         if (l.bn) bn = { mean: tf.keep(l.bn.mean), variance: tf.keep(l.bn.variance) };
         parts = [tf.keep(l.joint), tf.keep(l.conf)];
         return l.total;

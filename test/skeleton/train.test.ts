@@ -32,6 +32,19 @@ describe('trainDiffuser', () => {
     expect(log[39].lr).toBeCloseTo(3e-4, 10);
     model.dispose();
   });
+  it('trains a backbone given as `trainable` together with the model (its features replace the cached ones)', async () => {
+    // a "backbone" whose global feature is one trainable vector per example slot: it must move, and the model must see it
+    const g = tf.variable(tf.zeros([8, c.imageFeatureDim]), true, 'trainable_test_global');
+    const roi = tf.zeros([8, c.gridSize ** 2, c.objectFeatureDim]);
+    let calls = 0;
+    const { model } = await trainDiffuser({
+      ...base, steps: 3,
+      trainable: { vars: [g], condition: (examples) => { calls++; expect(examples).toHaveLength(8); return { global: tf.mul(g, 1), roi: tf.mul(roi, 1) }; } },
+    });
+    expect(calls).toBe(3);
+    expect(Math.max(...Array.from(g.dataSync()).map(Math.abs))).toBeGreaterThan(0);
+    model.dispose(); g.dispose(); roi.dispose();
+  });
   it('resuming from a checkpoint gives the same weights as an uninterrupted run', async () => {
     const full = await trainDiffuser({ ...base, steps: 6 });
     let saved: { weights: Uint8Array; json: string; opt: Array<{ name: string; tensor: tf.Tensor }> } | null = null;
