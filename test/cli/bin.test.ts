@@ -1,14 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/bin.ts';
+import { runCli as run } from './run-cli.ts';
 
 const SPEC_COMMANDS = ['generate', 'fit', 'h2h', 'detect', 'edit', 'synth', 'train', 'eval', 'metrics', 'serve', 'demo', 'bench'];
-
-async function run(argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { stdout: (s) => { out += s; }, stderr: (s) => { err += s; }, isTTY: false });
-  return { code, out, err };
-}
 
 describe('pinplace CLI frame', () => {
   it('--help lists every SPEC command', async () => {

@@ -2,16 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/cli/bin.ts';
+import { runCli as run } from './run-cli.ts';
 import { parseBodyFile, parseSkeletonFile, parseOpenPoseFile } from '../../src/data/formats.ts';
 import { readSampleScene } from '../../src/cli/commands/demo.ts';
-
-async function run(argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { stdout: (s) => { out += s; }, stderr: (s) => { err += s; }, isTTY: false });
-  return { code, out, err };
-}
 
 describe('pinplace demo', () => {
   it('generates and fits the bundled sample scene with the shipped model', async () => {

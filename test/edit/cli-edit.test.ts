@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/bin.ts';
+import { runCli as run } from '../cli/run-cli.ts';
 import { editCommand } from '../../src/cli/commands/edit.ts';
 import { encodePng } from '../../src/io/image.ts';
 import { toOpenPoseJson } from '../../src/edit/openpose-map.ts';
@@ -39,12 +39,6 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function run(argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { stdout: (s) => { out += s; }, stderr: (s) => { err += s; }, isTTY: false });
-  return { code, out, err };
-}
 const base = (): string[] => ['edit', '--image', img, '--skeleton', skel, '--prompt', 'a person sitting on the chair'];
 
 describe('pinplace edit', () => {

@@ -2,15 +2,8 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/bin.ts';
+import { runCli as run } from '../cli/run-cli.ts';
 import { composeScene } from './sample-images.ts';
-
-async function run(argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { stdout: (s) => { out += s; }, stderr: (s) => { err += s; }, isTTY: false });
-  return { code, out, err };
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'pinplace-h2h-cli-'));
 const scene = join(dir, 'scene.png'); // one person (the partner) on the left, room on the right

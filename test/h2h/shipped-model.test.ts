@@ -2,18 +2,11 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/bin.ts';
+import { runCli as run } from '../cli/run-cli.ts';
 import { DEFAULT_H2H_MODEL_DIR, readH2hModel } from '../../src/h2h/h2h-model.ts';
 import { handDistance } from '../../src/h2h/hand-contact.ts';
 import { J } from '../../src/skeleton/topology.ts';
 import { readH2hSamples } from '../../src/h2h/h2h-data-node.ts';
-
-async function run(argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { stdout: (s) => { out += s; }, stderr: (s) => { err += s; }, isTTY: false });
-  return { code, out, err };
-}
 
 describe('the shipped h2h model (models/h2h)', () => {
   it('is an h2h model with the eight interactions and its model card', async () => {

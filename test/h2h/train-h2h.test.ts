@@ -2,18 +2,11 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/bin.ts';
+import { runCli as run } from '../cli/run-cli.ts';
 import { DEFAULT_TRAIN_H2H, trainH2h } from '../../src/h2h/train-h2h-node.ts';
 import { readH2hSamples } from '../../src/h2h/h2h-data-node.ts';
 import { parseSkeletonFile } from '../../src/data/formats.ts';
 import { writeH2hFixture } from './h2h-fixture.ts';
-
-async function run(argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { stdout: (s) => { out += s; }, stderr: (s) => { err += s; }, isTTY: false });
-  return { code, out, err };
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'pinplace-h2h-train-'));
 const data = join(dir, 'data');

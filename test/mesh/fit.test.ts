@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as THREE from 'three';
 import { GLTFLoader } from 'three/examples/jsm/loaders/GLTFLoader.js';
-import { main } from '../../src/cli/bin.ts';
+import { runCli as run } from '../cli/run-cli.ts';
 import { parseBodyFile, type SkeletonFile } from '../../src/data/formats.ts';
 import { FormatError, UsageError } from '../../src/errors.ts';
 import { fit } from '../../src/mesh/fit.ts';
@@ -92,13 +92,6 @@ describe('fit()', () => {
     await expect(fit(make())).rejects.toThrow(re);
   });
 });
-
-async function run(argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(argv, { stdout: (s) => { out += s; }, stderr: (s) => { err += s; }, isTTY: false });
-  return { code, out, err };
-}
 
 describe('pinplace fit', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pinplace-fit-'));
