@@ -23,13 +23,7 @@ function forward(logits: tf.Tensor, values: tf.Tensor, save: tf.GradSaveFunc) {
   f.set(logits.dataSync() as Float32Array, za);
   f.set(values.dataSync() as Float32Array, zv);
   heap.softmax(za, BH * N, P, P);
-  for (let b = 0; b < B; b++) {
-    for (let h = 0; h < H; h++) {
-      const bh = b * H + h;
-      heap.gemm(za + bh * N * P, N, P, zv + bh * P * d, 0, zo, d);
-      for (let i = 0; i < N; i++) for (let c = 0; c < d; c++) f[zj + (b * N + i) * E + h * d + c] = f[zo + i * d + c];
-    }
-  }
+  heap.headProducts(za, zv, 0, zo, zj, B, H, N, P, d);
   save(taping() ? [values, tf.tensor4d(f.slice(za, za + BH * N * P), [B, H, N, P])] : [values]);
   return {
     value: tf.tensor3d(f.slice(zj, zj + B * N * E), [B, N, E]),

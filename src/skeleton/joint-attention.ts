@@ -38,13 +38,7 @@ function forward(qkv: tf.Tensor, H: number, save: tf.GradSaveFunc) {
     }
   }
   heap.softmax(za, BH * N, N, Np);
-  for (let b = 0; b < B; b++) {
-    for (let h = 0; h < H; h++) {
-      const bh = b * H + h;
-      heap.gemm(za + bh * N * Np, N, Np, zv + bh * Np * d, 0, zo, d);
-      for (let i = 0; i < N; i++) for (let c = 0; c < d; c++) f[zy + (b * N + i) * E + h * d + c] = f[zo + i * d + c];
-    }
-  }
+  heap.headProducts(za, zv, 0, zo, zy, B, H, N, Np, d);
   // the attention weights are kept for the backward only while a gradient is recorded
   save(taping() ? [qkv, tf.tensor1d(f.slice(za, za + BH * N * Np))] : [qkv]);
   return {

@@ -255,6 +255,22 @@ export class GemmHeap {
     }
   }
 
+  /**
+   * Multi-head attention output: for every sample b and head h, att[b, h] [n, K] (at `att`, head-major) times
+   * values[b, h] [K, d] (at `values`), written to channels h*d.. of out [B, n, H*d]; `zeros` is d zero floats (the
+   * bias row) and `scratch` holds n*d floats.
+   */
+  headProducts(att: number, values: number, zeros: number, scratch: number, out: number, B: number, H: number, n: number, K: number, d: number): void {
+    const f = this.f, E = H * d;
+    for (let b = 0; b < B; b++) {
+      for (let h = 0; h < H; h++) {
+        const bh = b * H + h;
+        this.gemm(att + bh * n * K, n, K, values + bh * K * d, zeros, scratch, d);
+        for (let i = 0; i < n; i++) for (let c = 0; c < d; c++) f[out + (b * n + i) * E + h * d + c] = f[scratch + i * d + c];
+      }
+    }
+  }
+
   /** Softmax over the first `len` of each of `rows` rows `stride` apart from offset o; the rest of each row set to 0. */
   softmax(o: number, rows: number, len: number, stride: number): void {
     if (this.g && (rows * stride) % 4 === 0) {
