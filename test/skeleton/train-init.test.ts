@@ -3,7 +3,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initBackend } from '../../src/backend.ts';
-import { main } from '../../src/cli/bin.ts';
+import { runCli } from '../cli/run-cli.ts';
 import { CompactCnn } from '../../src/skeleton/compact-cnn.ts';
 import { trainOnData, type TrainRunOptions } from '../../src/skeleton/train-node.ts';
 import { UsageError } from '../../src/errors.ts';
@@ -21,8 +21,7 @@ async function weights(dir: string): Promise<Map<string, Float32Array>> {
 describe('train --init (fine-tuning, adding the pin input)', async () => {
   const root = await mkdtemp(join(tmpdir(), 'pinplace-init-'));
   const data = join(root, 'data');
-  const quiet = { stdout: () => {}, stderr: () => {}, isTTY: false };
-  expect(await main(['synth', '--out', data, '--count', '4', '--seed', '5', '--kind', 'hoi', '--size', '256,256'], quiet)).toBe(0);
+  expect((await runCli(['synth', '--out', data, '--count', '4', '--seed', '5', '--kind', 'hoi', '--size', '256,256'])).code).toBe(0);
   // a tiny model on a tiny trainable backbone keeps this fast; the backbone's features are what the run caches
   const backbone = new CompactCnn({ inputSize: 32, channels: [4, 8] }, 1).asBackbone('tiny_test_cnn');
   const base: TrainRunOptions = {
