@@ -12,6 +12,7 @@ import { jointWeights, type JParamKind, DEFAULT_LAMBDA } from './loss.ts';
 import { NUM_JOINTS } from './topology.ts';
 import type { ModelConfig, TrainExample } from './types.ts';
 import { jointPinFeature, PIN_DIM, type ConditionInputs } from './diffuser.ts';
+import { FusedAdam } from '../tensor/fused-adam.ts';
 
 /** A named tensor (optimiser state). */
 export interface NamedTensor { name: string; tensor: tf.Tensor }
@@ -154,8 +155,9 @@ export async function trainDiffuser(o: TrainOptions): Promise<{ model: Diffuser;
   const model = o.resume?.model ?? new Diffuser(o.config, o.seed);
   const alphaBar = cosineAlphaBar(model.config.timesteps);
   const vars = [...model.params.vars.values(), ...(o.trainable?.vars ?? [])];
-  const opt = tf.train.adam(o.lr, 0.9, 0.999, 1e-8);
-  if (o.resume?.optimizer?.length) await opt.setWeights(o.resume.optimizer);
+  // Adam (tf.train.adam's function and checkpoint format) in one typed-array pass per parameter tensor
+  const opt = new FusedAdam(o.lr, 0.9, 0.999, 1e-8);
+  if (o.resume?.optimizer?.length) opt.setWeights(o.resume.optimizer);
   const log: StepInfo[] = [];
   const start = o.resume?.step ?? 0;
   const rows = o.batch * NUM_JOINTS;
@@ -163,7 +165,7 @@ export async function trainDiffuser(o: TrainOptions): Promise<{ model: Diffuser;
   for (let step = start; step < o.steps; step++) {
     const t0 = performance.now();
     const lr = learningRate(o, step);
-    (opt as unknown as { learningRate: number }).learningRate = lr;
+    opt.learningRate = lr;
     // per-step seed: the same step draws the same batch after a resume
     const rand = mulberry32((o.seed * 1_000_003 + step * 7919) >>> 0);
     const idx = Array.from({ length: o.batch }, () => Math.floor(rand() * o.source.size));
@@ -172,36 +174,40 @@ export async function trainDiffuser(o: TrainOptions): Promise<{ model: Diffuser;
     // operator-cache fault described in layers.ts matMul; with fresh right-hand operands no step was skipped)
     let bn: ReturnType<Diffuser['denoise']>['bn'];
     let parts: tf.Scalar[] = [];
-    const res = tf.tidy(() => {
-      const { value, grads } = tf.variableGrads(() => {
+    let grads: Array<tf.Tensor | null> = [];
+    const value = tf.tidy(() => {
+      const { value, grads: g } = tf.variableGrads(() => {
         const b = o.trainable ? { ...batch, inputs: { ...batch.inputs, ...o.trainable.condition(batch.examples) } } : batch;
         const l = hoiLoss(model, b, o.confWeight, true);
         if (l.bn) bn = { mean: tf.keep(l.bn.mean), variance: tf.keep(l.bn.variance) };
         parts = [tf.keep(l.joint), tf.keep(l.conf)];
         return l.total;
       }, vars);
-      const check = tf.addN(Object.values(grads).map((g) => tf.sum(g)));
-      return { value: tf.keep(value), grads: Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, tf.keep(g)])), check: tf.keep(check) };
+      grads = vars.map((v) => (g[v.name] ? tf.keep(g[v.name]) : null));
+      return value;
     });
-    const loss = res.value.dataSync()[0];
-    const finite = Number.isFinite(loss) && Number.isFinite(res.check.dataSync()[0]);
-    if (finite) {
-      opt.applyGradients(res.grads as unknown as tf.NamedTensorMap as Parameters<typeof opt.applyGradients>[0]);
+    const loss = value.dataSync()[0];
+    // the optimiser checks the gradients and changes nothing when one is not finite
+    if (Number.isFinite(loss) && opt.applyGradients(vars, grads)) {
       model.updateBatchNorm(bn, rows);
     } else {
       skipped++;
       if (skipped > Math.max(10, 0.05 * (step - start + 1))) throw new RangeError(`trainDiffuser(): the loss or its gradient was not finite in ${skipped} steps (last at step ${step + 1})`);
     }
     const info: StepInfo = { step: step + 1, total: o.steps, loss, lossJoint: parts[0].dataSync()[0], lossConf: parts[1].dataSync()[0], lr, ms: performance.now() - t0, skipped };
-    tf.dispose([res.value, res.check, ...parts, ...Object.values(res.grads), ...(bn ? [bn.mean, bn.variance] : [])]);
+    tf.dispose([value, ...parts, ...grads.filter((g): g is tf.Tensor => !!g), ...(bn ? [bn.mean, bn.variance] : [])]);
     disposeBatch(batch);
     log.push(info);
     o.onStep?.(info);
     const last = step + 1 === o.steps;
     if (o.onCheckpoint && (last || (o.checkpointEvery && (step + 1) % o.checkpointEvery === 0))) {
-      await o.onCheckpoint({ model, optimizer: await opt.getWeights(), step: step + 1, final: last });
+      const state = opt.getWeights();
+      try {
+        await o.onCheckpoint({ model, optimizer: state, step: step + 1, final: last });
+      } finally {
+        tf.dispose(state.map((n) => n.tensor));
+      }
     }
   }
-  opt.dispose();
   return { model, log };
 }

@@ -25,6 +25,13 @@ export interface Gemm {
    * rest of each row is set to 0. rows * stride % 4 === 0.
    */
   softmax(a: number, rows: number, len: number, stride: number): void;
+  /**
+   * One Adam step over n floats (byte offsets, n % 4 === 0), float32 rounding after every operation:
+   * m = m b1 + g c1; v = v b2 + (g g) c2; out = ((m / omb1) / (sqrt(v / omb2) + eps)) nlr + p.
+   */
+  adam(p: number, g: number, m: number, v: number, out: number, n: number, b1: number, b2: number, c1: number, c2: number, omb1: number, omb2: number, eps: number, nlr: number): void;
+  /** Byte offsets, n % 4 === 0: writes 4 floats at dst, all 0 when the n floats at a are finite, else some NaN. */
+  finite(a: number, n: number, dst: number): void;
 }
 
 const uleb = (v: number): number[] => { const o: number[] = []; do { let b = v & 0x7f; v >>>= 7; if (v) b |= 0x80; o.push(b); } while (v); return o; };
@@ -144,6 +151,62 @@ function softmaxBody(): number[] {
   ];
 }
 
+/**
+ * adam(p, g, m, v, out, n, b1, b2, c1, c2, omb1, omb2, eps, nlr): one Adam step over n floats (n % 4 === 0), each
+ * operation rounded to float32 as tf.train.adam's tensor ops round:
+ *   m = m b1 + g c1; v = v b2 + (g g) c2; out = ((m / omb1) / (sqrt(v / omb2) + eps)) nlr + p.
+ * Locals: params p0 g1 m2 v3 out4 n5, f32 6-13; i32 i14 end15; v128 splats 16-23, gk24 mk25 vk26.
+ */
+function adamBody(): number[] {
+  const [P, G, Mm, V, O, NN] = [0, 1, 2, 3, 4, 5];
+  const II = 14, END = 15, SPL = 16, GK = 24, MK = 25, VK = 26;
+  const [VB1, VB2, VC1, VC2, VO1, VO2, VE, VN] = [0, 1, 2, 3, 4, 5, 6, 7].map((k) => SPL + k);
+  const FDIV = 0xe7, FSQRT = 0xe3;
+  const at = (base: number) => [...get(base), ...get(II), ADD];
+  const body = [
+    ...at(G), ...v128load(0), ...set(GK),
+    // m
+    ...at(Mm),
+    ...at(Mm), ...v128load(0), ...get(VB1), ...simd(FMUL), ...get(GK), ...get(VC1), ...simd(FMUL), ...simd(FADD), [0x22, MK],
+    ...v128store(0),
+    // v
+    ...at(V),
+    ...at(V), ...v128load(0), ...get(VB2), ...simd(FMUL), ...get(GK), ...get(GK), ...simd(FMUL), ...get(VC2), ...simd(FMUL), ...simd(FADD), [0x22, VK],
+    ...v128store(0),
+    // out
+    ...at(O),
+    ...get(MK), ...get(VO1), ...simd(FDIV),
+    ...get(VK), ...get(VO2), ...simd(FDIV), ...simd(FSQRT), ...get(VE), ...simd(FADD),
+    ...simd(FDIV), ...get(VN), ...simd(FMUL),
+    ...at(P), ...v128load(0), ...simd(FADD),
+    ...v128store(0),
+    ...get(II), ...i32c(16), ADD, ...set(II),
+  ].flat();
+  return [
+    2, 2, I32, 11, V128,
+    ...[0, 1, 2, 3, 4, 5, 6, 7].flatMap((k) => [...get(6 + k), ...simd(SPLAT), ...set(SPL + k)]),
+    ...get(NN), ...i32c(4), MUL, ...set(END),
+    ...i32c(0), ...set(II),
+    ...block(loop([...get(II), ...get(END), GE_U, ...brIf(1)], body, br(0))),
+    0x0b,
+  ];
+}
+
+/** finite(a, n, dst): dst[0..3] = sum over the n floats at a (n % 4 === 0) of a * 0, lane-wise: 0 when all are finite, else NaN. Locals: a0 n1 dst2; i32 end3; v128 acc4. */
+function finiteBody(): number[] {
+  const [A, NN, DST, END, ACC] = [0, 1, 2, 3, 4];
+  return [
+    2, 1, I32, 1, V128,
+    ...vconst(0), ...set(ACC),
+    ...get(A), ...get(NN), ...i32c(4), MUL, ADD, ...set(END),
+    ...block(loop([...get(A), ...get(END), GE_U, ...brIf(1)],
+      [...get(ACC), ...get(A), ...v128load(0), ...vconst(0), ...simd(FMUL), ...simd(FADD), ...set(ACC)],
+      [...get(A), ...i32c(16), ADD, ...set(A)], br(0))),
+    ...get(DST), ...get(ACC), ...v128store(0),
+    0x0b,
+  ];
+}
+
 function moduleBytes(): Uint8Array<ArrayBuffer> {
   const colLoop = (width: number) => block(loop(
     // while mo + 16*width <= Mb
@@ -172,13 +235,17 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
   const eb = expBody();
   const expCode = [2, 1, I32, 3, V128, ...eb.slice(3)];
   const smCode = softmaxBody();
+  const adamCode = adamBody();
+  const finiteCode = finiteBody();
+  const F32 = 0x7d;
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [3, 0x60, 9, I32, I32, I32, I32, I32, I32, I32, I32, I32, 0, 0x60, 2, I32, I32, 0, 0x60, 4, I32, I32, I32, I32, 0]),
+    ...section(1, [5, 0x60, 9, I32, I32, I32, I32, I32, I32, I32, I32, I32, 0, 0x60, 2, I32, I32, 0, 0x60, 4, I32, I32, I32, I32, 0,
+      0x60, 14, I32, I32, I32, I32, I32, I32, F32, F32, F32, F32, F32, F32, F32, F32, 0, 0x60, 3, I32, I32, I32, 0]),
     ...section(2, [1, ...str('env'), ...str('mem'), 0x02, 0x00, 0x01]),
-    ...section(3, [3, 0, 1, 2]),
-    ...section(7, [3, ...str('gemm'), 0x00, 0, ...str('exp'), 0x00, 1, ...str('softmax'), 0x00, 2]),
-    ...section(10, [3, ...uleb(code.length), ...code, ...uleb(expCode.length), ...expCode, ...uleb(smCode.length), ...smCode]),
+    ...section(3, [5, 0, 1, 2, 3, 4]),
+    ...section(7, [5, ...str('gemm'), 0x00, 0, ...str('exp'), 0x00, 1, ...str('softmax'), 0x00, 2, ...str('adam'), 0x00, 3, ...str('finite'), 0x00, 4]),
+    ...section(10, [5, ...uleb(code.length), ...code, ...uleb(expCode.length), ...expCode, ...uleb(smCode.length), ...smCode, ...uleb(adamCode.length), ...adamCode, ...uleb(finiteCode.length), ...finiteCode]),
   ]);
 }
 
@@ -215,6 +282,8 @@ export function createGemm(bytes: number): Gemm | null {
     gemm: (x, n, K, w, b, out, M, xs = K * 4, acc = 0) => raw(x, n, K, w, b, out, M, xs, acc),
     exp: inst.exports.exp as Gemm['exp'],
     softmax: inst.exports.softmax as Gemm['softmax'],
+    adam: inst.exports.adam as Gemm['adam'],
+    finite: inst.exports.finite as Gemm['finite'],
   };
 }
 
