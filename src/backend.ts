@@ -4,6 +4,10 @@
  * Node default: `@tensorflow/tfjs` on the wasm backend (verified after `setBackend`, which silently falls back),
  * then cpu. Opt-in native backend: `PINPLACE_BACKEND=tensorflow` loads `@tensorflow/tfjs-node-gpu` or
  * `@tensorflow/tfjs-node` when the user installed one; otherwise it falls back to wasm with a message.
+ * Opt-in WebGPU in Node: `PINPLACE_BACKEND=webgpu` with the user-installed packages `webgpu` (Dawn, prebuilt inside
+ * the npm package) and `@tensorflow/tfjs-backend-webgpu`. WebGPU in Node has no synchronous reads, so only code that
+ * reads tensors with `await data()` runs there (the mesh fitter's gradient solver); a synchronous read fails with a
+ * one-line BackendError naming the fix.
  * Browser: webgpu/webgl when asked, wasm otherwise.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -73,9 +77,14 @@ async function setup(requested: BackendName): Promise<BackendInfo> {
     }
   } else if (requested === 'webgl' || requested === 'webgpu') {
     if (requested === 'webgpu') {
-      try { await importNative('@tensorflow/tfjs-backend-webgpu'); } catch { /* optional package */ }
+      const missing = IS_NODE ? await installNodeWebGpu() : null;
+      if (missing) fallbacks.push(missing);
+      try { await importNative('@tensorflow/tfjs-backend-webgpu'); } catch { fallbacks.push('@tensorflow/tfjs-backend-webgpu is not installed'); }
     }
-    if (await trySet(requested)) return { backend: requested, requested, message: `tfjs backend: ${requested}` };
+    if (fallbacks.length === 0 && await trySet(requested)) {
+      if (requested === 'webgpu' && IS_NODE) refuseSyncReads();
+      return { backend: requested, requested, message: `tfjs backend: ${requested}${adapterNote()}` };
+    }
     fallbacks.push(`${requested} could not start`);
   } else if (requested === 'cpu') {
     if (await trySet('cpu')) return { backend: 'cpu', requested, message: 'tfjs backend: cpu' };
@@ -97,6 +106,52 @@ async function setup(requested: BackendName): Promise<BackendInfo> {
     return { backend: 'cpu', requested, message: `tfjs backend: cpu (falling back from ${requested}: ${reason})`, fallbackReason: reason };
   }
   throw new BackendError(`no tfjs backend could start (${fallbacks.join('; ')})`);
+}
+
+/** The `webgpu` package's Dawn bindings: `create(flags)` gives a GPU object (navigator.gpu); `globals` the GPU* enums. */
+interface DawnModule { create(flags: string[]): unknown; globals: Record<string, unknown> }
+
+/**
+ * Node: give tfjs-backend-webgpu what a browser has (navigator.gpu and the GPU* globals) from the optional `webgpu`
+ * package. Must run before tfjs-backend-webgpu is imported (it registers itself only where navigator.gpu exists).
+ * Returns why it could not, or null.
+ */
+async function installNodeWebGpu(): Promise<string | null> {
+  const g = globalThis as Record<string, unknown> & { navigator?: { gpu?: unknown } };
+  if (g.navigator?.gpu) return null;
+  let dawn: DawnModule;
+  try {
+    dawn = (await importNative('webgpu')) as DawnModule;
+  } catch {
+    return 'the webgpu package is not installed (npm install webgpu @tensorflow/tfjs-backend-webgpu)';
+  }
+  for (const [k, v] of Object.entries(dawn.globals)) if (!(k in g)) g[k] = v;
+  const gpu = dawn.create([]);
+  if (g.navigator) Object.defineProperty(g.navigator, 'gpu', { value: gpu, configurable: true });
+  else g.navigator = { gpu };
+  return null;
+}
+
+/** WebGPU in Node cannot read a tensor synchronously (the browser path needs OffscreenCanvas): say so in one line. */
+function refuseSyncReads(): void {
+  const backend = tf.backend() as unknown as { readSync(id: unknown): unknown };
+  const read = backend.readSync.bind(backend);
+  backend.readSync = (id: unknown) => {
+    // values already on the CPU come back as they are; only a read from GPU memory needs the canvas
+    try {
+      return read(id);
+    } catch (err) {
+      if (!(err instanceof ReferenceError)) throw err;
+      throw new BackendError('this step reads tensors synchronously, which WebGPU in Node cannot; run it on wasm (unset PINPLACE_BACKEND)');
+    }
+  };
+}
+
+/** ` (adapter: vendor architecture)` for WebGPU when the adapter says, else ''. */
+function adapterNote(): string {
+  const info = (tf.backend() as unknown as { adapterInfo?: { vendor?: string; architecture?: string; description?: string } }).adapterInfo;
+  const words = [info?.vendor, info?.architecture, info?.description].filter((w) => w).join(' ');
+  return words ? ` (adapter: ${words})` : '';
 }
 
 /**

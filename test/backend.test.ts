@@ -30,6 +30,41 @@ describe('tensor runtime', () => {
     expect(tf.getBackend()).toBe('wasm');
   });
 
+  it('opt-in WebGPU in Node names the packages to install when they are missing', async () => {
+    setNativeImporter(async (name) => {
+      throw Object.assign(new Error(`Cannot find package '${name}'`), { code: 'ERR_MODULE_NOT_FOUND' });
+    });
+    const info = await initBackend('webgpu');
+    expect(info.backend).toBe('wasm');
+    expect(info.message).toMatch(/falling back from webgpu: the webgpu package is not installed \(npm install webgpu @tensorflow\/tfjs-backend-webgpu\)/);
+    expect(info.message).not.toContain('\n');
+  });
+
+  it('opt-in WebGPU in Node installs navigator.gpu from the webgpu package before loading the tfjs backend', async () => {
+    const g = globalThis as Record<string, unknown> & { navigator?: { gpu?: unknown } };
+    const hadNavigator = 'navigator' in g;
+    const seen: Array<{ name: string; gpu: unknown }> = [];
+    const gpu = { requestAdapter: async () => null };
+    setNativeImporter(async (name) => {
+      seen.push({ name, gpu: g.navigator?.gpu });
+      if (name === 'webgpu') return { create: () => gpu, globals: { GPUBufferUsageForTest: 1 } };
+      return {}; // a backend package that registers nothing: the backend cannot start
+    });
+    try {
+      await initBackend('wasm'); // a new request (the previous test's webgpu request is cached)
+      const info = await initBackend('webgpu');
+      expect(seen.map((s) => s.name)).toEqual(['webgpu', '@tensorflow/tfjs-backend-webgpu']);
+      expect(seen[1].gpu).toBe(gpu);
+      expect(g.GPUBufferUsageForTest).toBe(1);
+      expect(info.backend).toBe('wasm');
+      expect(info.message).toMatch(/falling back from webgpu: webgpu could not start/);
+    } finally {
+      delete g.GPUBufferUsageForTest;
+      if (!hadNavigator) delete g.navigator;
+      else if (g.navigator) delete (g.navigator as Record<string, unknown>).gpu;
+    }
+  });
+
   it('rejects an unknown backend name in one line', () => {
     expect(() => initBackend('quantum')).toThrow(BackendError);
     expect(() => initBackend('quantum')).toThrow(/PINPLACE_BACKEND must be one of wasm, cpu, tensorflow, webgl, webgpu, got "quantum"/);

@@ -1,0 +1,128 @@
+/**
+ * GPU check of the tfjs paths that read tensors asynchronously: the mesh fitter's gradient solver, a batched
+ * diffuser forward (10 denoising iterations of the official sampler, one condition) and one diffuser training step
+ * (HOI loss, Adam). Prints one JSON object; every case reports its own error instead of stopping the run.
+ *
+ *   PINPLACE_BACKEND=webgpu npx tsx scripts/gpu-check.ts [--people 64,256,1024] [--samples 64,1024] [--batch 64,512]
+ *
+ * On a machine with a GPU this needs the optional packages `webgpu` and `@tensorflow/tfjs-backend-webgpu`
+ * (src/backend.ts); without them it runs on wasm and the numbers are the CPU baseline. `PINPLACE_WASM_DIR` points
+ * tfjs-backend-wasm at its .wasm files when this script runs as a bundle.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { initBackend } from '../src/backend.ts';
+import { fitPeopleGradient } from '../src/mesh/gradient-solver.ts';
+import { getDefaultJointModel } from '../src/mesh/fitter.ts';
+import { mulberry32, syntheticCase } from '../src/mesh/synthetic.ts';
+import { DEFAULT_MODEL_CONFIG } from '../src/skeleton/constants.ts';
+import { Diffuser } from '../src/skeleton/diffuser.ts';
+import { conditionInputs } from '../src/skeleton/evaluate.ts';
+import { hoiLoss, makeBatch, type SampleSource } from '../src/skeleton/train.ts';
+import { cosineAlphaBar } from '../src/skeleton/schedule.ts';
+import type { SampleFeatures, TrainExample } from '../src/skeleton/types.ts';
+
+const arg = (name: string, dflt: string): number[] => {
+  const i = process.argv.indexOf(`--${name}`);
+  return (i > 0 ? process.argv[i + 1] : dflt).split(',').map(Number);
+};
+
+/** Median of three timed runs after one warm-up; `fn` must finish its GPU work (await a read) before resolving. */
+async function timed(fn: () => Promise<unknown>, reps = 3): Promise<number> {
+  await fn();
+  const ts: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    const t0 = performance.now();
+    await fn();
+    ts.push(performance.now() - t0);
+  }
+  return ts.sort((a, b) => a - b)[ts.length >> 1];
+}
+
+async function safely(name: string, out: Record<string, unknown>, fn: () => Promise<Record<string, unknown>>): Promise<void> {
+  try {
+    out[name] = await fn();
+  } catch (err) {
+    out[name] = { error: err instanceof Error ? err.message.split('\n')[0] : String(err) };
+  }
+  process.stderr.write(`${name}: ${JSON.stringify(out[name])}\n`);
+}
+
+function randomFeatures(c: Diffuser['config'], n: number, seed: number): SampleFeatures[] {
+  const r = mulberry32(seed);
+  return Array.from({ length: n }, () => ({
+    global: Float32Array.from({ length: c.imageFeatureDim }, () => r()),
+    roi: Float32Array.from({ length: c.gridSize ** 2 * c.objectFeatureDim }, () => r()),
+    objectBox: [0.3, 0.4, 0.5 + 0.2 * r(), 0.6 + 0.2 * r()] as [number, number, number, number],
+    personBox: [0.3, 0.2, 0.7, 0.8] as [number, number, number, number],
+    category: 0, action: 0,
+  }));
+}
+
+async function main(): Promise<void> {
+  if (process.env.PINPLACE_WASM_DIR) setWasmPaths(process.env.PINPLACE_WASM_DIR.replace(/\/?$/, '/'));
+  const info = await initBackend();
+  const out: Record<string, unknown> = { backend: info.backend, message: info.message };
+  process.stderr.write(`${info.message}\n`);
+
+  const jm = getDefaultJointModel();
+  for (const n of arg('people', '64,256,1024')) {
+    await safely(`fit_gradient_${n}`, out, async () => {
+      const rand = mulberry32(12);
+      const cs = Array.from({ length: n }, () => syntheticCase(jm, rand));
+      await fitPeopleGradient(cs.slice(0, 4).map((c) => c.target)); // warm-up: shader compilation
+      const t0 = performance.now();
+      const fits = await fitPeopleGradient(cs.map((c) => c.target));
+      const ms = performance.now() - t0;
+      const err = fits.map((f, i) => (100 * f.reprojectionErrorPx.mean) / cs[i].boxHeight).sort((a, b) => a - b);
+      return { ms_per_person: ms / n, total_ms: ms, median_err_pct: err[err.length >> 1] };
+    });
+  }
+
+  const config = { ...DEFAULT_MODEL_CONFIG, personPosition: true, categories: ['cup'], actions: ['hold'] };
+  const model = new Diffuser(config, 1);
+  for (const n of arg('samples', '64,1024')) {
+    await safely(`denoise_${n}`, out, async () => {
+      const inputs = conditionInputs(model, randomFeatures(model.config, 1, 2));
+      const temb = model.timeEmbedding([100]);
+      const ms = await timed(async () => {
+        const x = tf.tidy(() => {
+          const cond = model.condition(inputs, true);
+          let x: tf.Tensor = tf.randomNormal([n, 17, 2], 0, 1, 'float32', 1);
+          for (let i = 0; i < 10; i++) x = tf.clipByValue(model.denoise(tf.clipByValue(x, -1, 1), cond, temb).x0, -1, 1);
+          return x;
+        });
+        await x.data();
+        x.dispose();
+      });
+      tf.dispose([...Object.values(inputs), temb]);
+      return { ms, ms_per_skeleton: ms / n };
+    });
+  }
+
+  const alphaBar = cosineAlphaBar(model.config.timesteps);
+  for (const B of arg('batch', '64,512')) {
+    await safely(`train_step_b${B}`, out, async () => {
+      const data: TrainExample[] = randomFeatures(model.config, B, 3).map((f, i) => ({ ...f, joints: new Float32Array(34).fill(0.4 + (i % 5) * 0.05), mask: new Float32Array(17).fill(1) }));
+      const source: SampleSource = { size: data.length, example: (i) => data[i] };
+      const opt = tf.train.adam(1e-4);
+      const vars = [...model.params.vars.values()];
+      let step = 0;
+      const ms = await timed(async () => {
+        const rand = mulberry32(1000 + step++);
+        const batch = makeBatch(model, source, Array.from({ length: B }, (_, i) => i), rand, { flip: true, jparam: 'code' }, alphaBar);
+        const loss = opt.minimize(() => hoiLoss(model, batch, 1, true).total, true, vars)!;
+        await loss.data();
+        tf.dispose([loss, batch.xt, batch.x0, batch.weights, batch.mask, ...Object.values(batch.inputs)]);
+      });
+      return { ms, ms_per_example: ms / B };
+    });
+  }
+  model.dispose();
+  process.stdout.write(`${JSON.stringify(out, null, 1)}\n`);
+}
+
+main().catch((err) => {
+  process.stderr.write(`gpu-check: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
