@@ -22,7 +22,8 @@ import type { DetectConfig } from './types.ts';
 
 /** Cache file name of the detected partners of a data set for a detector configuration. */
 export function detectedPartnersCacheName(config: DetectConfig = {}): string {
-  const cfg = { ...DEFAULT_DETECT_CONFIG, ...config, model: PEOPLE_MODEL, version: 1 };
+  // version 2: the second look's two readings agree on left/right before they are merged (merge-readings.ts)
+  const cfg = { ...DEFAULT_DETECT_CONFIG, ...config, model: PEOPLE_MODEL, version: 2 };
   const key = createHash('sha1').update(JSON.stringify(cfg)).digest('hex').slice(0, 12);
   return `.pinplace-detected-partners-${key}.json`;
 }

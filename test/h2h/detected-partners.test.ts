@@ -24,7 +24,7 @@ function fakePose() {
     pose: async (path: string, box: Box): Promise<Keypoint[] | null> => {
       calls.push(path);
       const s = samples.find((x) => x.imagePath === path && x.partner.box.every((v, i) => v === box[i]))!;
-      return s.partner.keypoints.map(([x, y], j): Keypoint => (j === 9 ? [0, 0, 0.05] : [x + 5, y, 0.7]));
+      return s.partner.keypoints.map(([x, y], j): Keypoint => (j === 9 ? [0, 0, 0.05] : [x + 5, y, j === 10 ? 0.35 : 0.7]));
     },
   };
 }
@@ -50,6 +50,8 @@ describe('training partners as the detector sees them', () => {
 
   it('another detector setting is another cache', () => {
     expect(detectedPartnersCacheName({ refine: false })).not.toBe(detectedPartnersCacheName());
+    // detector version 2 (left/right-consistent merge of the second look) does not reuse version 1 caches
+    expect(detectedPartnersCacheName()).not.toBe('.pinplace-detected-partners-d6e941cb8ea1.json');
   });
 
   it('the source offers exact, detected, perturbed, detected versions of each partner', async () => {
@@ -66,6 +68,9 @@ describe('training partners as the detector sees them', () => {
     expect(v[1][9 * E + 17]).toBe(0);
     expect(v[0][9 * E + 17]).toBe(1);
     expect(v[1][0 * E + 18]).toBeGreaterThan(v[0][0 * E + 18]);
-    expect(v[1][0 * E + 17]).toBeCloseTo(0.7, 5);
+    // the detector's scores on the data set's levels: 0.7 -> 1 (seen), 0.35 -> 0.6 (found, maybe hidden)
+    expect(v[1][0 * E + 17]).toBe(1);
+    expect(v[1][10 * E + 17]).toBeCloseTo(0.6, 6);
+    expect(detected[0]![0][2]).toBe(0.7); // the cache keeps the detector's own scores
   });
 });
