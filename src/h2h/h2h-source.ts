@@ -10,7 +10,8 @@
  *
  * With the detector's view of each partner (detected-partners-node.ts), versions 1 and 3 are the detected skeleton
  * instead (exact, detected, perturbed, detected): half of the training then sees the partner as `pinplace detect`
- * gives it, with its missed hidden joints and misplaced arms, which random jitter does not imitate.
+ * gives it, with its missed hidden joints and misplaced arms, which random jitter does not imitate (its scores on the
+ * data set's levels, detected-levels.ts, as `pinplace h2h` conditions on a detected partner).
  */
 import type { SampleSource } from '../skeleton/train.ts';
 import type { FeatureSource } from '../skeleton/dataset-node.ts';
@@ -18,6 +19,7 @@ import type { TrainExample } from '../skeleton/types.ts';
 import type { Keypoint } from '../skeleton/topology.ts';
 import { gaussian, mulberry32 } from '../skeleton/layers.ts';
 import { flipPartner, partnerInCrop, partnerTokens } from './partner-tokens.ts';
+import { detectedLevels } from './detected-levels.ts';
 
 /** Partner-token versions per sample (1 exact + VARIANTS - 1 perturbed). */
 export const VARIANTS = 4;
@@ -59,7 +61,7 @@ export class H2hSource implements SampleSource {
       if (augment) {
         for (let v = 1; v < VARIANTS; v++) {
           const perturbed = exact.keypoints.map(([x, y, c]): Keypoint => (rand() < DROP ? [x, y, 0] : [x + JITTER * h * gaussian(rand), y + JITTER * h * gaussian(rand), c]));
-          versions.push(detected && v % 2 === 1 ? (detected as Keypoint[]) : perturbed);
+          versions.push(detected && v % 2 === 1 ? detectedLevels(detected) : perturbed);
         }
       }
       return versions.map((keypoints): [Float32Array, Float32Array] => {

@@ -10,6 +10,7 @@ import { parseBox, type Box } from '../skeleton/calculators/box.ts';
 import { personCropRegion } from '../skeleton/calculators/crop.ts';
 import { COCO_JOINTS, NUM_JOINTS, type Keypoint } from '../skeleton/topology.ts';
 import { partnerCondition } from './partner-tokens.ts';
+import { detectedLevels } from './detected-levels.ts';
 import { matchPartner } from './match-partner.ts';
 import type { Detections } from './types.ts';
 
@@ -101,8 +102,10 @@ export async function h2h(o: H2hOptions): Promise<SkeletonFile> {
   const partner = await resolvePartner(o);
   const samples = o.samples ?? 1;
   const seed = o.seed ?? 1;
-  const extra = partnerCondition(partner, o.personBox, o.image.width, o.image.height, sampler.embedDim);
-  const extraMirrored = samples > 1 ? partnerCondition(partner, o.personBox, o.image.width, o.image.height, sampler.embedDim, true) : undefined;
+  // a detected partner's scores go on the data set's confidence levels (detected-levels.ts); the output keeps them raw
+  const condition = partner.source === 'detected' ? { box: partner.box, keypoints: detectedLevels(partner.keypoints) } : partner;
+  const extra = partnerCondition(condition, o.personBox, o.image.width, o.image.height, sampler.embedDim);
+  const extraMirrored = samples > 1 ? partnerCondition(condition, o.personBox, o.image.width, o.image.height, sampler.embedDim, true) : undefined;
   const t0 = performance.now();
   const out = await sampler.sample({
     image: o.image, personBox: o.personBox, objectBox: o.partnerBox, category: 'person', action, ...(extraMirrored ? { extraMirrored } : {}),

@@ -27,6 +27,7 @@ import type { ModelConfig } from '../skeleton/types.ts';
 import type { Keypoint } from '../skeleton/topology.ts';
 import { H2hSource } from './h2h-source.ts';
 import { detectedPartners } from './detected-partners-node.ts';
+import { detectedLevels } from './detected-levels.ts';
 import { readH2hSamples, toScene, type H2hSample } from './h2h-data-node.ts';
 import { evaluateH2hPredictions, type H2hEvalResult } from './evaluate.ts';
 import { PARTNER_TOKENS } from './partner-tokens.ts';
@@ -165,8 +166,9 @@ export interface PartnerDetectionStats {
 }
 
 /**
- * Replace each sample's partner skeleton with the detector's (matched by the partner box). A partner that is not
- * found gets all joints missing (c = 0), as h2h would refuse it and the model then sees only the box.
+ * Replace each sample's partner skeleton with the detector's (matched by the partner box), its scores on the data
+ * set's levels (detected-levels.ts) as `pinplace h2h` conditions on them. A partner that is not found gets all joints
+ * missing (c = 0), as h2h would refuse it and the model then sees only the box.
  */
 export async function detectPartners(samples: H2hSample[]): Promise<{ samples: H2hSample[]; stats: PartnerDetectionStats }> {
   const { detect } = await import('./detect-node.ts');
@@ -192,7 +194,8 @@ export async function detectPartners(samples: H2hSample[]): Promise<{ samples: H
       visible++;
       if (kps[j][2] >= 0.3) { recalled++; errors.push(Math.hypot(kps[j][0] - g[0], kps[j][1] - g[1]) / h); }
     });
-    out.push({ ...s, partner: { ...s.partner, keypoints: kps } });
+    // the model's condition: the detector's scores on the data set's levels, as `pinplace h2h` gives them
+    out.push({ ...s, partner: { ...s.partner, keypoints: detectedLevels(kps) } });
   }
   errors.sort((a, b) => a - b);
   return {

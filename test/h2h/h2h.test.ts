@@ -73,6 +73,23 @@ describe('h2h()', () => {
     expect(p.keypoints).toEqual(partnerKps);
   });
 
+  it('conditions on a detected partner with its scores on the data set\'s levels, and writes the raw scores', async () => {
+    const scored = partnerKps.map(([x, y], j): Keypoint => [x, y, [0.9, 0.35, 0.1][j % 3]]);
+    const det: Detections = { image: { path: 'scene.png', width: 320, height: 240 }, objects: [], people: [{ box: [45, 32, 118, 215], keypoints: scored, score: 0.5 }] };
+    const sampler = recordingSampler();
+    const skel = await h2h({ image, personBox: [160, 30, 230, 220], partnerBox: [40, 30, 120, 220], detect: async () => det, samples: 2, sampler });
+    const { extra, extraMirrored } = sampler.seen[0];
+    const levels = scored.map(([x, y], j): Keypoint => [x, y, [1, 0.6, 0.1][j % 3]]);
+    expect(Array.from(extra)).toEqual(Array.from(partnerCondition({ box: [40, 30, 120, 220], keypoints: levels }, [160, 30, 230, 220], 320, 240, 32)));
+    expect(Array.from(extraMirrored!)).toEqual(Array.from(partnerCondition({ box: [40, 30, 120, 220], keypoints: levels }, [160, 30, 230, 220], 320, 240, 32, true)));
+    expect(skel.partner_source).toBe('detected');
+    expect(skel.partner!.keypoints.map((k) => k[2])).toEqual(scored.map((k) => k[2]));
+    // a skeleton given by the user is used as given
+    const given = recordingSampler();
+    await h2h({ image, personBox: [160, 30, 230, 220], partnerBox: [40, 30, 120, 220], partnerKeypoints: scored, sampler: given });
+    expect(given.seen[0].extra[1 * 32 + 17]).toBeCloseTo(0.35, 6);
+  });
+
   const bad: Array<{ name: string; o: Partial<Parameters<typeof h2h>[0]>; msg: RegExp }> = [
     { name: 'an unknown action', o: { action: 'juggle' }, msg: /--action must be one of handshake, hug, got "juggle"/ },
     { name: 'a partner box outside the image', o: { partnerBox: [400, 10, 500, 100] }, msg: /--partner \[400,10,500,100\] lies outside the 320x240 image/ },
