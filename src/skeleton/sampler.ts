@@ -12,7 +12,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { DEFAULT_SAMPLER_CONFIG } from './constants.ts';
 import { withPins, type Condition, type ConditionInputs, type Diffuser } from './diffuser.ts';
-import { prepareCondition, smallBatchDenoiser, smallBatchSupported, type PreparedCondition } from './small-batch.ts';
+import { smallBatchDenoiser, type ConditionRow, type PreparedCondition, type SmallBatchDenoiser } from './small-batch.ts';
 import { gaussian, mulberry32 } from './layers.ts';
 import { cosineAlphaBar } from './schedule.ts';
 import { NUM_JOINTS } from './topology.ts';
@@ -62,32 +62,29 @@ export function sampleSkeletons(model: Diffuser, inputs: ConditionInputs, o: Sam
   return rankSamples(r.joints, o.samples, Array.from(r.confidence.subarray(0, NUM_JOINTS)));
 }
 
-/** Row i of every condition input (batch 1). */
-function inputRow(inputs: ConditionInputs, i: number): ConditionInputs {
-  return Object.fromEntries(Object.entries(inputs).filter(([, t]) => t).map(([k, t]) => [k, tf.slice(t as tf.Tensor, [i], [1])])) as unknown as ConditionInputs;
-}
-
 /**
- * The small-batch path's conditions: one per distinct input row (rows compared by value), prepared once.
- * Returns null when the model or condition is not covered.
+ * The small-batch path's conditions, made on typed arrays from the input rows (SmallBatchDenoiser.prepare): one per
+ * distinct input row (rows compared by value), and the confidence of every row [B*17].
  */
-function smallConditions(model: Diffuser, inputs: ConditionInputs, cond: Condition, B: number): PreparedCondition[] | null {
-  if (model.config.attention !== 'associative') return null;
-  if (B === 1) return smallBatchSupported(model, cond) ? [prepareCondition(model, cond)] : null;
-  const rows = Object.values(inputs).filter((t) => t).map((t) => { const a = (t as tf.Tensor).dataSync(); const w = a.length / B; return (i: number) => a.subarray(i * w, (i + 1) * w); });
-  const same = (i: number, j: number) => rows.every((r) => { const a = r(i), b = r(j); for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false; return true; });
+function smallConditions(sb: SmallBatchDenoiser, inputs: ConditionInputs, B: number): { conds: PreparedCondition[]; confidence: Float32Array } {
+  const data = Object.entries(inputs).filter(([, t]) => t).map(([k, t]) => { const a = (t as tf.Tensor).dataSync() as Float32Array; return [k, a, a.length / B] as const; });
+  const row = (i: number) => Object.fromEntries(data.map(([k, a, w]) => [k, a.subarray(i * w, (i + 1) * w)])) as unknown as ConditionRow;
+  const same = (i: number, j: number) => data.every(([, a, w]) => { for (let k = 0; k < w; k++) if (a[i * w + k] !== a[j * w + k]) return false; return true; });
   const firstOf: number[] = [];
-  const prepared = new Map<number, PreparedCondition>();
-  const out: PreparedCondition[] = [];
+  const prepared = new Map<number, { cond: PreparedCondition; conf: Float32Array }>();
+  const conds: PreparedCondition[] = [];
+  const confidence = new Float32Array(B * NUM_JOINTS);
   for (let i = 0; i < B; i++) {
     const j = firstOf.find((k) => same(k, i));
     if (j === undefined) {
       firstOf.push(i);
-      prepared.set(i, prepareCondition(model, model.condition(inputRow(inputs, i), true)));
+      prepared.set(i, sb.prepare(row(i)));
     }
-    out.push(prepared.get(j ?? i)!);
+    const p = prepared.get(j ?? i)!;
+    conds.push(p.cond);
+    confidence.set(p.conf, i * NUM_JOINTS);
   }
-  return out;
+  return { conds, confidence };
 }
 
 /**
@@ -119,29 +116,35 @@ export function runSampler(model: Diffuser, inputs: ConditionInputs, o: SampleOp
     if (hasPins) for (let s = 0; s < N; s++) for (let k = 0; k < D; k++) if (pinned[k]) a[s * D + k] = v[k];
     return a;
   };
-  const E = model.config.embedDim;
   // one tidy for the call: the condition lives through the loop, each tensor-path iteration tidies its own ops
   let result: { joints: Float32Array; confidence: Float32Array } | undefined;
   tf.tidy(() => {
     // models trained with a pin input also see the pins as a condition (the rest of the skeleton follows them)
     if (hasPins && model.config.pinInput) inputs = withPins(inputs, o.pins!);
-    const cond = model.condition(inputs, B === 1);
-    const confidence = Float32Array.from(cond.conf.dataSync() as Float32Array);
-    const uniq = [...new Set(ts)];
-    const tembT = model.timeEmbedding(uniq);
-    const tembData = tembT.dataSync() as Float32Array;
-    const tIndex = new Map(uniq.map((t, i) => [t, i]));
-    const small = o.path === 'tensor' || (o.path !== 'small' && N > (B === 1 ? SMALL_BATCH_MAX : SMALL_BATCH_MAX_CONDITIONS)) ? null : smallConditions(model, inputs, cond, B);
-    if (o.path === 'small' && !small) throw new RangeError('runSampler(): the small-batch path needs the associative attention');
-    const sb = small ? smallBatchDenoiser(model) : null;
-    const predict = (x: Float32Array, t: number): Float32Array => {
-      const u = tIndex.get(t)!;
-      if (sb) return sb.denoise(x, N, tembData.subarray(u * E, (u + 1) * E), small!);
-      const y = tf.tidy(() => model.denoise(tf.tensor3d(x, [N, NUM_JOINTS, 2]), cond, tf.slice(tembT, [u], [1])).x0);
-      const out = Float32Array.from(y.dataSync() as Float32Array);
-      y.dispose();
-      return out;
-    };
+    const wantSmall = o.path === 'small' || (o.path !== 'tensor' && N <= (B === 1 ? SMALL_BATCH_MAX : SMALL_BATCH_MAX_CONDITIONS));
+    if (o.path === 'small' && model.config.attention !== 'associative') throw new RangeError('runSampler(): the small-batch path needs the associative attention');
+    let predict: (x: Float32Array, t: number) => Float32Array;
+    let confidence: Float32Array;
+    if (wantSmall && model.config.attention === 'associative') {
+      // the condition and every iteration on typed arrays (small-batch.ts), no tensor op
+      const sb = smallBatchDenoiser(model);
+      const small = smallConditions(sb, inputs, B);
+      confidence = small.confidence;
+      predict = (x, t) => sb.denoise(x, N, sb.timeEmbedding(t), small.conds);
+    } else {
+      const cond: Condition = model.condition(inputs, B === 1);
+      confidence = Float32Array.from(cond.conf.dataSync() as Float32Array);
+      const uniq = [...new Set(ts)];
+      const tembT = model.timeEmbedding(uniq);
+      const tIndex = new Map(uniq.map((t, i) => [t, i]));
+      predict = (x, t) => {
+        const u = tIndex.get(t)!;
+        const y = tf.tidy(() => model.denoise(tf.tensor3d(x, [N, NUM_JOINTS, 2]), cond, tf.slice(tembT, [u], [1])).x0);
+        const out = Float32Array.from(y.dataSync() as Float32Array);
+        y.dispose();
+        return out;
+      };
+    }
     let x: Float32Array = noise(N * D);
     if (sc.kind === 'official') {
       for (let i = 0; i < sc.iterations; i++) {

@@ -11,10 +11,15 @@
  *   BatchNorm-folded M of attention.ts and c the column sums of A_adj;
  * - the noise pose embedding bias, the position embedding and the image condition summed into one [17, E] base.
  * Only the associative attention with one shared condition is covered (the default and the human-to-human model).
+ *
+ * The condition itself (image condition, confidence, object tokens, keys and values, M) is computed here too, from the
+ * input rows (SmallBatchDenoiser.prepare), with the same folds: the image LayerNorm into the image condition layer,
+ * LN1 into the key and value layers, the BatchNorm scale into the rows of W (M_bn = k^T (W s)), and the noise pose
+ * embedding bias and position embedding into the image condition's bias.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Condition, Diffuser } from './diffuser.ts';
-import { foldBatchNorm } from './attention.ts';
+import { GEOM_DIM, PBOX_DIM, PIN_DIM, type Condition, type Diffuser } from './diffuser.ts';
+import { BN_EPS, foldBatchNorm } from './attention.ts';
 import { NUM_JOINTS } from './topology.ts';
 import { createGemm, simdEnabled, softmaxRows as plainSoftmaxRows, type Gemm } from '../tensor/simd-gemm.ts';
 
@@ -50,6 +55,24 @@ function linear(g: Gemm | null, x: Float32Array, n: number, l: Lin, out: Float32
   for (let r = 0; r < n; r++) {
     const xo = r * K, oo = r * M;
     for (let m = 0; m < M; m++) out[oo + m] = b[m];
+    for (let k = 0; k < K; k++) {
+      const a = x[xo + k];
+      if (a === 0) continue;
+      const wo = k * M;
+      for (let m = 0; m < M; m++) out[oo + m] += a * w[wo + m];
+    }
+  }
+}
+
+/** out[r, :] = (acc ? out[r, :] : b) + x[r, :] W for rows r < n (x [n, K], W [K, M]; b ignored when acc). */
+function gemmRows(g: Gemm | null, x: Float32Array, n: number, K: number, w: Float32Array, b: Float32Array | null, out: Float32Array, M: number, acc: boolean): void {
+  if (g && M % 4 === 0) {
+    g.gemm(x.byteOffset, n, K, w.byteOffset, (b ?? out).byteOffset, out.byteOffset, M, K * 4, acc ? 1 : 0);
+    return;
+  }
+  for (let r = 0; r < n; r++) {
+    const xo = r * K, oo = r * M;
+    if (!acc) for (let m = 0; m < M; m++) out[oo + m] = b ? b[m] : 0;
     for (let k = 0; k < K; k++) {
       const a = x[xo + k];
       if (a === 0) continue;
@@ -97,6 +120,12 @@ export function smallBatchSupported(model: Diffuser, cond: Condition): boolean {
  * the values V_h [P, d] ([H, P, d]); base [N, E].
  */
 export interface PreparedCondition { base: Float32Array; Mq: Float32Array; cq: Float32Array; V: Float32Array }
+
+/** One row of ConditionInputs as typed arrays (same layouts, batch 1). */
+export interface ConditionRow {
+  global: Float32Array; roi: Float32Array; geom: Float32Array;
+  pbox?: Float32Array; category?: Float32Array; action?: Float32Array; extra?: Float32Array; pins?: Float32Array;
+}
 
 /** Fold a shared condition (see the file comment) into the arrays the small-batch path reads. */
 export function prepareCondition(model: Diffuser, cond: Condition): PreparedCondition {
@@ -183,6 +212,10 @@ export class SmallBatchDenoiser {
   private readonly trunk: TrunkWeights[];
   private readonly head: Lin;
   private current: PreparedCondition | null = null;
+  /** The condition's weights (folded, see the file comment) and work areas, in the kernel's memory. */
+  private readonly cw: Record<string, Float32Array>;
+  private readonly model: Diffuser;
+  private readonly tembs = new Map<number, Float32Array>();
   // work buffers (one sample at a time)
   private readonly x: Float32Array;
   private readonly h: Float32Array;
@@ -214,6 +247,34 @@ export class SmallBatchDenoiser {
     for (let i = 0; i < N; i++) for (let j = 0; j < N; j++) { adjT[i * N + j] = adj[j * N + i]; colSum[i] += adj[j * N + i]; }
     const wide = Math.max(3 * E, E * c.mlpRatio);
     const Np = (N + 3) & ~3;
+    // the condition (prepare): folded weights and work areas
+    const Cg = c.imageFeatureDim, Cr = c.objectFeatureDim, Hd = c.objectHidden, P0 = c.gridSize * c.gridSize;
+    const imgB = g('img.fc.b'), pos = g('npe.pos'), npeB = g('npe.b');
+    for (let i = 0; i < N; i++) for (let e = 0; e < E; e++) imgB[i * E + e] += pos[i * E + e] + npeB[e];
+    const img = foldLn(g('img.ln.g'), g('img.ln.b'), g('img.fc.w'), imgB, Cg, N * E);
+    const kf = foldLn(g('oa.ln1.g'), g('oa.ln1.b'), g('oa.k.w'), g('oa.k.b'), E, E);
+    const vf = foldLn(g('oa.ln1.g'), g('oa.ln1.b'), g('oa.v.w'), g('oa.v.b'), E, E);
+    const qf = foldLn(g('oa.ln1.g'), g('oa.ln1.b'), g('oa.q.w'), g('oa.q.b'), E, E);
+    // BatchNorm (running statistics) as a column scale s of W and a shift
+    const bnS = new Float64Array(HP), bnShift = new Float64Array(HP);
+    { const bg = g('oa.bn.g'), bb = g('oa.bn.b'), bm = g('oa.bn.mean'), bv = g('oa.bn.var');
+      for (let j = 0; j < HP; j++) { bnS[j] = bg[j] / Math.sqrt(bv[j] + BN_EPS); bnShift[j] = bb[j] - bm[j] * bnS[j]; } }
+    const Ws = g('oa.W');
+    for (let r = 0; r < HP; r++) for (let j = 0; j < HP; j++) Ws[r * HP + j] *= bnS[j] / Math.sqrt(d);
+    const cparts: Record<string, { view?: Float32Array }> = {
+      imgW: arena.add(img.w), imgB: arena.add(img.b), confW: arena.add(g('conf.w')), confB: arena.add(g('conf.b')),
+      fc1W: arena.add(g('obj.fc1.w')), fc1B: arena.add(g('obj.fc1.b')), fc2W: arena.add(g('obj.fc2.w')), fc2B: arena.add(g('obj.fc2.b')),
+      kW: arena.add(kf.w), kB: arena.add(kf.b), vW: arena.add(vf.w), vB: arena.add(vf.b), qW: arena.add(qf.w), qB: arena.add(qf.b),
+      Ws: arena.add(Ws), shift: arena.add(bnShift), zerosHP: arena.add(HP),
+      gIn: arena.add(Cg), xg: arena.add(Cg), roiIn: arena.add(P0 * Cr), geomIn: arena.add(P0 * GEOM_DIM), h1: arena.add(P0 * Hd),
+      o: arena.add(P * E), on: arena.add(P * E), kk: arena.add(P * E), vv: arena.add(P * E), kT: arena.add(d * P),
+      Mbn: arena.add(E * HP), Mq: arena.add(E * HP), cq: arena.add(HP), icond: arena.add(N * E), conf: arena.add(N),
+      ...(c.objectPosition ? { posW: arena.add(g('obj.pos.w')) } : {}),
+      ...(c.personPosition ? { pboxW: arena.add(g('pbox.w')), pboxB: arena.add(g('pbox.b')), pboxIn: arena.add(PBOX_DIM), pboxOut: arena.add(N * E) } : {}),
+      ...(c.pinInput ? { pinW: arena.add(g('pin.w')), pinsIn: arena.add(N * PIN_DIM) } : {}),
+      ...(c.categories.length ? { cat: arena.add(g('obj.cat')) } : {}),
+      ...(c.actions.length ? { act: arena.add(g('obj.act')) } : {}),
+    };
     const parts = {
       base: arena.add(N * E), npeW: arena.add(g('npe.w')), adjT: arena.add(adjT), colSum: arena.add(colSum), mq: arena.add(H * E * P), cq: arena.add(HP), V: arena.add(HP * d), zeros: arena.add(Math.max(d, Np)), qh: arena.add(H * N * d), khT: arena.add(H * d * Np), vh: arena.add(H * Np * d), r: arena.add(H * N * d),
       lnsG: arena.add(g('lns.g')), lnsB: arena.add(g('lns.b')),
@@ -231,6 +292,8 @@ export class SmallBatchDenoiser {
     }
     lin('head.fc', E, 2, (l) => (lins.head = l), 'head.ln');
     this.gemm = arena.place();
+    this.cw = Object.fromEntries(Object.entries(cparts).map(([k, v]) => [k, v.view!]));
+    this.model = model;
     for (const [pd, done] of pending) done({ w: pd.w.view!, b: pd.b.view!, K: pd.K, M: pd.M });
     this.base = parts.base.view!; this.npeW = parts.npeW.view!; this.adjT = parts.adjT.view!; this.colSum = parts.colSum.view!;
     this.mq = parts.mq.view!; this.cq = parts.cq.view!; this.V = parts.V.view!;
@@ -250,6 +313,89 @@ export class SmallBatchDenoiser {
     this.x = parts.x.view!; this.h = parts.h.view!; this.t = parts.t.view!; this.u = parts.u.view!; this.big = parts.big.view!;
     this.oaProj = lins.oaProj; this.oaFc1 = lins.oaFc1; this.oaFc2 = lins.oaFc2; this.head = lins.head;
     this.trunk = Array.from({ length: c.depth }, (_, i) => ({ qkv: lins[`qkv${i}`], proj: lins[`proj${i}`], fc1: lins[`fc1${i}`], fc2: lins[`fc2${i}`] }));
+  }
+
+  /**
+   * The condition of one input row in typed arrays (Diffuser.condition + prepareCondition, without tensor ops):
+   * the prepared condition and the confidence [17].
+   */
+  prepare(row: ConditionRow): { cond: PreparedCondition; conf: Float32Array } {
+    const c = this.model.config;
+    const { E, H, P } = this;
+    const d = E / H, HP = H * P;
+    const Cg = c.imageFeatureDim, Cr = c.objectFeatureDim, Hd = c.objectHidden, P0 = c.gridSize * c.gridSize;
+    const w = this.cw, g = this.gemm;
+    const need = (a: Float32Array | undefined, n: number, what: string): Float32Array => {
+      if (!a || a.length !== n) throw new RangeError(`SmallBatchDenoiser.prepare(): ${what} must have ${n} values, got ${a ? a.length : 'none'}`);
+      return a;
+    };
+    // image condition (with the noise pose embedding's bias and position embedding): LN(global) img.fc -> [17, E]
+    w.gIn.set(need(row.global, Cg, 'global'));
+    normalize(w.gIn, 1, Cg, 1e-5, w.xg);
+    gemmRows(g, w.xg, 1, Cg, w.imgW, w.imgB, w.icond, N * E, false);
+    if (c.personPosition) {
+      w.pboxIn.set(need(row.pbox, PBOX_DIM, 'pbox'));
+      gemmRows(g, w.pboxIn, 1, PBOX_DIM, w.pboxW, w.pboxB, w.pboxOut, N * E, false);
+      for (let k = 0; k < N * E; k++) w.icond[k] += w.pboxOut[k];
+    }
+    if (c.pinInput && row.pins) {
+      w.pinsIn.set(need(row.pins, N * PIN_DIM, 'pins'));
+      gemmRows(g, w.pinsIn, N, PIN_DIM, w.pinW, null, w.icond, E, true);
+    }
+    // confidence: sigmoid(global conf.w + conf.b)
+    gemmRows(g, w.gIn, 1, Cg, w.confW, w.confB, w.conf, N, false);
+    const conf = new Float32Array(N);
+    for (let j = 0; j < N; j++) conf[j] = 1 / (1 + Math.exp(-w.conf[j]));
+    // object tokens: MLP(roi) + geometry + category/action, then the extra tokens
+    w.roiIn.set(need(row.roi, P0 * Cr, 'roi'));
+    gemmRows(g, w.roiIn, P0, Cr, w.fc1W, w.fc1B, w.h1, Hd, false);
+    const nh = P0 * Hd, h1 = w.h1;
+    for (let k = 0; k < nh; k++) { const x = h1[k]; h1[k] = x / (1 + Math.exp(-1.702 * x)); }
+    const o = w.o;
+    gemmRows(g, h1, P0, Hd, w.fc2W, w.fc2B, o, E, false);
+    if (c.objectPosition) {
+      w.geomIn.set(need(row.geom, P0 * GEOM_DIM, 'geom'));
+      gemmRows(g, w.geomIn, P0, GEOM_DIM, w.posW, null, o, E, true);
+    }
+    const bias = new Float32Array(E);
+    let hasBias = false;
+    for (const [key, t] of [['cat', row.category], ['act', row.action]] as const) {
+      const tbl = w[key];
+      if (!tbl || !t) continue;
+      hasBias = true;
+      for (let i = 0; i < t.length; i++) if (t[i] !== 0) for (let e = 0; e < E; e++) bias[e] += t[i] * tbl[i * E + e];
+    }
+    if (hasBias) for (let p = 0; p < P0; p++) for (let e = 0; e < E; e++) o[p * E + e] += bias[e];
+    if (c.extraTokens > 0) o.set(need(row.extra, c.extraTokens * E, 'extra'), P0 * E);
+    // keys and values (LN1 folded), M_bn = blockrows_h(k_h^T / sqrt(d) (W_h s)), Mq = (g1 Wq) M_bn, cq = (b1 Wq + bq) M_bn + shift
+    normalize(o, P, E, 1e-5, w.on);
+    gemmRows(g, w.on, P, E, w.kW, w.kB, w.kk, E, false);
+    gemmRows(g, w.on, P, E, w.vW, w.vB, w.vv, E, false);
+    const kk = w.kk, kT = w.kT;
+    for (let h = 0; h < H; h++) {
+      for (let cc = 0; cc < d; cc++) for (let p = 0; p < P; p++) kT[cc * P + p] = kk[p * E + h * d + cc];
+      gemmRows(g, kT, d, P, w.Ws.subarray(h * P * HP, (h + 1) * P * HP), w.zerosHP, w.Mbn.subarray(h * d * HP, (h + 1) * d * HP), HP, false);
+    }
+    gemmRows(g, w.qW, E, E, w.Mbn, w.zerosHP, w.Mq, HP, false);
+    gemmRows(g, w.qB, 1, E, w.Mbn, w.shift, w.cq, HP, false);
+    const Mqh = new Float32Array(H * E * P), Vh = new Float32Array(HP * d), Mq = w.Mq, vv = w.vv;
+    for (let h = 0; h < H; h++) {
+      for (let e = 0; e < E; e++) for (let p = 0; p < P; p++) Mqh[(h * E + e) * P + p] = Mq[e * HP + h * P + p];
+      for (let p = 0; p < P; p++) for (let cc = 0; cc < d; cc++) Vh[(h * P + p) * d + cc] = vv[p * E + h * d + cc];
+    }
+    return { cond: { base: w.icond.slice(), Mq: Mqh, cq: w.cq.slice(), V: Vh }, conf };
+  }
+
+  /** The time embedding [E] of timestep t (Diffuser.timeEmbedding, made once per t). */
+  timeEmbedding(t: number): Float32Array {
+    let e = this.tembs.get(t);
+    if (!e) {
+      const te = this.model.timeEmbedding([t]);
+      e = Float32Array.from(te.dataSync() as Float32Array);
+      te.dispose();
+      this.tembs.set(t, e);
+    }
+    return e;
   }
 
   private use(c: PreparedCondition): void {

@@ -13,6 +13,8 @@ import { runSampler, type SampleOptions } from '../../src/skeleton/sampler.ts';
 import { hoiLoss, makeBatch, type SampleSource } from '../../src/skeleton/train.ts';
 import { cosineAlphaBar } from '../../src/skeleton/schedule.ts';
 import { createGemm, setSimdEnabled } from '../../src/tensor/simd-gemm.ts';
+import { prepareCondition, smallBatchDenoiser, type ConditionRow } from '../../src/skeleton/small-batch.ts';
+import { withPins } from '../../src/skeleton/diffuser.ts';
 import { mulberry32 } from '../../src/random.ts';
 import type { AttentionKind, ModelConfig } from '../../src/skeleton/types.ts';
 import { referenceDenoise } from './reference-model.ts';
@@ -129,7 +131,8 @@ describe('the sampler: small-batch path = tensor path = reference', () => {
       const ref = runSampler(referenceModel(m, inputs), inputs, { ...k.o, path: 'tensor' });
       expect(maxDiff(fast.joints, ref.joints)).toBeLessThan(TOL);
       expect(maxDiff(tensor.joints, ref.joints)).toBeLessThan(TOL);
-      expect(Array.from(fast.confidence)).toEqual(Array.from(tensor.confidence));
+      expect(fast.confidence).toHaveLength(tensor.confidence.length);
+      expect(maxDiff(fast.confidence, tensor.confidence)).toBeLessThan(1e-6); // float32 rounding of the same sigmoid
       for (const p of k.o.pins ?? []) {
         for (let s = 0; s < k.o.samples; s++) expect([fast.joints[s * 34 + 2 * p.joint], fast.joints[s * 34 + 2 * p.joint + 1]]).toEqual([Math.fround(p.u), Math.fround(p.v)]);
       }
@@ -143,6 +146,35 @@ describe('the sampler: small-batch path = tensor path = reference', () => {
       m.dispose();
     });
   }
+  it.each([
+    ['person box, pins, category and action', small('associative', { personPosition: true, pinInput: true })],
+    ['extra tokens', small('associative', { extraTokens: 3 })],
+    ['8 heads of 4', small('associative', { embedDim: 32, heads: 8 })],
+  ])('the typed-array condition equals Diffuser.condition + prepareCondition: %s', (_, c) => {
+    const m = randomModel(c, 31);
+    for (const simd of [true, false]) {
+      setSimdEnabled(simd);
+      try {
+        let inputs = conditionInputs(m, feats(32, 1, c).map((f) => ({ ...f, personBox: [0.3, 0.2, 0.7, 0.8] as [number, number, number, number] })), extraFor(c, 1, 33));
+        if (c.pinInput) inputs = withPins(inputs, [{ joint: 9, u: 0.4, v: 0.6 }]);
+        const row = Object.fromEntries(Object.entries(inputs).map(([k, t]) => [k, (t as tf.Tensor).dataSync()])) as unknown as ConditionRow;
+        const fast = smallBatchDenoiser(m).prepare(row);
+        const cond = m.condition(inputs, true);
+        const ref = prepareCondition(m, cond);
+        for (const k of ['base', 'Mq', 'cq', 'V'] as const) {
+          expect(fast.cond[k]).toHaveLength(ref[k].length);
+          const scale = Math.max(1, ...Array.from(ref[k], Math.abs));
+          expect(maxDiff(fast.cond[k], ref[k]) / scale).toBeLessThan(1e-5);
+        }
+        expect(maxDiff(fast.conf, cond.conf.dataSync())).toBeLessThan(1e-6);
+        tf.dispose([cond.icond, cond.conf, ...Object.values(cond.keys).filter((t): t is tf.Tensor => t instanceof tf.Tensor), ...Object.values(inputs)]);
+      } finally {
+        setSimdEnabled(true);
+      }
+    }
+    expect(() => smallBatchDenoiser(m).prepare({ global: new Float32Array(3), roi: new Float32Array(0), geom: new Float32Array(0) })).toThrow(/global must have 8 values, got 3/);
+    m.dispose();
+  });
   it('the small-batch path follows weight updates (assign) and needs the associative attention', () => {
     const c = small('associative');
     const m = randomModel(c, 21);
