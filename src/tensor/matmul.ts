@@ -53,9 +53,66 @@ const tapedMatMul = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSav
   };
 }) as unknown as Parameters<typeof tf.customGrad>[0]);
 
+interface TapeNodeLike { inputs: Record<string, tf.Tensor>; outputs: tf.Tensor[] }
+/** Per gradient tape: the ids of tensors that depend on a trainable variable, and how many tape nodes were read. */
+const dependents = new WeakMap<object, { read: number; ids: Set<number> }>();
+
+const trainableVariable = (t: tf.Tensor): boolean => t instanceof tf.Variable && t.trainable;
+
 /**
- * `a @ b` for rank >= 2 tensors (batch dimensions broadcast like tf.matMul) with the transpose-explicit gradient.
+ * Whether a gradient can flow into `t` while a gradient is recorded: it is a trainable variable or computed (on the
+ * active tape) from one. Constants (inputs, the skeleton adjacency) need none, and custom gradients skip their
+ * products.
+ */
+export function needsGradient(t: tf.Tensor): boolean {
+  if (trainableVariable(t)) return true;
+  const tape = (tf.engine() as unknown as { state: { activeTape: TapeNodeLike[] | null } }).state.activeTape;
+  if (!tape) return false;
+  let d = dependents.get(tape);
+  if (!d) { d = { read: 0, ids: new Set() }; dependents.set(tape, d); }
+  for (; d.read < tape.length; d.read++) {
+    const node = tape[d.read];
+    let dep = false;
+    for (const k in node.inputs) {
+      const x = node.inputs[k];
+      if (x && (d.ids.has(x.id) || trainableVariable(x))) { dep = true; break; }
+    }
+    if (dep) for (const o of node.outputs) d.ids.add(o.id);
+  }
+  return d.ids.has(t.id);
+}
+
+/** `a @ b` with a gradient for `a` only (b a constant). */
+function gradForA(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  return (tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
+    save([x, b]);
+    return {
+      value: tf.matMul(x, fresh(b)),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [reduceTo(tf.matMul(dy, transposeLast2(saved[1])), saved[0].shape)],
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor) => tf.Tensor)(a);
+}
+
+/** `a @ b` with a gradient for `b` only (a a constant). */
+function gradForB(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  return (tf.customGrad(((y: tf.Tensor, save: tf.GradSaveFunc) => {
+    save([a, y]);
+    return {
+      value: tf.matMul(a, fresh(y)),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [reduceTo(tf.matMul(transposeLast2(saved[0]), fresh(dy)), saved[1].shape)],
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (y: tf.Tensor) => tf.Tensor)(b);
+}
+
+/**
+ * `a @ b` for rank >= 2 tensors (batch dimensions broadcast like tf.matMul) with the transpose-explicit gradient;
+ * while a gradient is recorded, only the operands that need one get a gradient product (needsGradient).
  */
 export function matMul<R extends tf.Rank>(a: tf.Tensor, b: tf.Tensor): tf.Tensor<R> {
-  return (taping() ? tapedMatMul(a, b) : tf.matMul(a, b)) as tf.Tensor<R>;
+  if (!taping()) return tf.matMul(a, b) as tf.Tensor<R>;
+  const ga = needsGradient(a), gb = needsGradient(b);
+  if (ga && gb) return tapedMatMul(a, b) as tf.Tensor<R>;
+  if (ga) return gradForA(a, b) as tf.Tensor<R>;
+  if (gb) return gradForB(a, b) as tf.Tensor<R>;
+  return tf.matMul(a, b) as tf.Tensor<R>;
 }
