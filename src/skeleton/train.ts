@@ -13,6 +13,7 @@ import { NUM_JOINTS } from './topology.ts';
 import type { ModelConfig, TrainExample } from './types.ts';
 import { jointPinFeature, PIN_DIM, type ConditionInputs } from './diffuser.ts';
 import { FusedAdam } from '../tensor/fused-adam.ts';
+import { useSharedIdentity } from '../tensor/shared-identity.ts';
 
 /** A named tensor (optimiser state). */
 export interface NamedTensor { name: string; tensor: tf.Tensor }
@@ -152,6 +153,7 @@ export function hoiLoss(model: Diffuser, b: Batch, confWeight: number, training 
 /** Train (or resume training) a diffuser; returns the model and the per-step log. */
 export async function trainDiffuser(o: TrainOptions): Promise<{ model: Diffuser; log: StepInfo[] }> {
   if (o.source.size < 1) throw new RangeError('trainDiffuser(): the sample source is empty');
+  useSharedIdentity(); // the tape's saved tensors without copies (shared-identity.ts)
   const model = o.resume?.model ?? new Diffuser(o.config, o.seed);
   const alphaBar = cosineAlphaBar(model.config.timesteps);
   const vars = [...model.params.vars.values(), ...(o.trainable?.vars ?? [])];
