@@ -20,13 +20,13 @@ function forward(logits: tf.Tensor, values: tf.Tensor, save: tf.GradSaveFunc) {
   const za = d, zv = za + BH * N * P, zo = zv + BH * P * d, zj = zo + N * d;
   const f = heap.ensure(zj + B * N * E);
   f.fill(0, 0, d);
-  f.set(logits.dataSync() as Float32Array, za);
-  f.set(values.dataSync() as Float32Array, zv);
+  heap.load(logits, za);
+  heap.load(values, zv);
   heap.softmax(za, BH * N, P, P);
   heap.headProducts(za, zv, 0, zo, zj, B, H, N, P, d);
-  save(taping() ? [values, tf.tensor4d(f.slice(za, za + BH * N * P), [B, H, N, P])] : [values]);
+  save(taping() ? [values, heap.tensor(za, [B, H, N, P])] : [values]);
   return {
-    value: tf.tensor3d(f.slice(zj, zj + B * N * E), [B, N, E]),
+    value: heap.tensor(zj, [B, N, E]),
     gradFunc: (dj: tf.Tensor, saved: tf.Tensor[]) => backward(dj, saved[0], saved[1]),
   };
 }
@@ -40,9 +40,9 @@ function backward(dj: tf.Tensor, values: tf.Tensor, att: tf.Tensor): tf.Tensor[]
   const zo = zdv + BH * P * d, zat = zo + N * d, zvt = zat + P * N;
   const f = heap.ensure(zvt + d * P);
   f.fill(0, 0, P);
-  f.set(att.dataSync() as Float32Array, za);
-  f.set(values.dataSync() as Float32Array, zv);
-  f.set(dj.dataSync() as Float32Array, zd);
+  heap.load(att, za);
+  heap.load(values, zv);
+  heap.load(dj, zd);
   for (let b = 0; b < B; b++) {
     for (let h = 0; h < H; h++) {
       const bh = b * H + h;
@@ -61,7 +61,7 @@ function backward(dj: tf.Tensor, values: tf.Tensor, att: tf.Tensor): tf.Tensor[]
       }
     }
   }
-  return [tf.tensor4d(f.slice(zl, zl + BH * N * P), [B, H, N, P]), tf.tensor4d(f.slice(zdv, zdv + BH * P * d), [B, H, P, d])];
+  return [heap.tensor(zl, [B, H, N, P]), heap.tensor(zdv, [B, H, P, d])];
 }
 
 const op = tf.customGrad(forward as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (l: tf.Tensor, v: tf.Tensor) => tf.Tensor;

@@ -22,7 +22,7 @@ function forward(qkv: tf.Tensor, H: number, save: tf.GradSaveFunc) {
   const f = heap.ensure(zy + B * N * E);
   f.fill(0, 0, Np);
   f.fill(0, zk, za); // the padding of k^T and v stays 0
-  f.set(qkv.dataSync() as Float32Array, zx);
+  heap.load(qkv, zx);
   for (let b = 0; b < B; b++) {
     for (let h = 0; h < H; h++) {
       const bh = b * H + h;
@@ -40,9 +40,9 @@ function forward(qkv: tf.Tensor, H: number, save: tf.GradSaveFunc) {
   heap.softmax(za, BH * N, N, Np);
   heap.headProducts(za, zv, 0, zo, zy, B, H, N, Np, d);
   // the attention weights are kept for the backward only while a gradient is recorded
-  save(taping() ? [qkv, tf.tensor1d(f.slice(za, za + BH * N * Np))] : [qkv]);
+  save(taping() ? [qkv, heap.tensor(za, [BH * N * Np])] : [qkv]);
   return {
-    value: tf.tensor3d(f.slice(zy, zy + B * N * E), [B, N, E]),
+    value: heap.tensor(zy, [B, N, E]),
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => backward(dy, saved[0], saved[1], H),
   };
 }
@@ -58,9 +58,9 @@ function backward(dy: tf.Tensor, qkv: tf.Tensor, att: tf.Tensor, H: number): tf.
   const f = heap.ensure(zg + B * N * E3);
   f.fill(0, 0, Np);
   f.fill(0, zk, zdo); // padding of k and v^T
-  f.set(qkv.dataSync() as Float32Array, zx);
-  f.set(att.dataSync() as Float32Array, za);
-  f.set(dy.dataSync() as Float32Array, zd);
+  heap.load(qkv, zx);
+  heap.load(att, za);
+  heap.load(dy, zd);
   for (let b = 0; b < B; b++) {
     for (let h = 0; h < H; h++) {
       const ao = za + (b * H + h) * N * Np;
@@ -98,7 +98,7 @@ function backward(dy: tf.Tensor, qkv: tf.Tensor, att: tf.Tensor, H: number): tf.
       }
     }
   }
-  return tf.tensor3d(f.slice(zg, zg + B * N * E3), [B, N, E3]);
+  return heap.tensor(zg, [B, N, E3]);
 }
 
 const ops = new Map<number, (qkv: tf.Tensor) => tf.Tensor>();

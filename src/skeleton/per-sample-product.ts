@@ -28,40 +28,53 @@ function forward(...args: Array<tf.Tensor | tf.GradSaveFunc>) {
   const h = heap;
   const hf = h.ensure(za + B * N * HP);
   hf.fill(0, 0, HP);
-  hf.set(q.dataSync() as Float32Array, zq);
-  Ms.forEach((m, i) => hf.set(m.dataSync() as Float32Array, zm + i * Bd * HP));
+  h.load(q, zq);
+  Ms.forEach((m, i) => h.load(m, zm + i * Bd * HP));
   for (let b = 0; b < B; b++) {
     for (let hh = 0; hh < H; hh++) {
       h.gemm(zq + b * N * E + hh * d, N, d, zm + (hh * B + b) * d * HP, 0, za + b * N * HP, HP, E, hh > 0);
     }
   }
   return {
-    value: tf.tensor3d(hf.slice(za, za + B * N * HP), [B, N, HP]),
-    gradFunc: (da: tf.Tensor, saved: tf.Tensor[]) => {
-      const [sq, ...sM] = saved;
-      // layout: zeros [HP] | q | Mh | da [B*N*HP] | dq [B*N*E] | dMh [H*B*d*HP] | M^T [HP*d] | q^T [d*N] | dq_h [N*d]
-      const zda = zm + H * Bd * HP, zdq = zda + B * N * HP, zdm = zdq + B * N * E, zmt = zdm + H * Bd * HP, zqt = zmt + HP * d, zt = zqt + d * N;
-      const w = heap;
-      const f = w.ensure(zt + N * d);
-      f.fill(0, 0, HP);
-      f.set(sq.dataSync() as Float32Array, zq);
-      sM.forEach((m, i) => f.set(m.dataSync() as Float32Array, zm + i * Bd * HP));
-      f.set(da.dataSync() as Float32Array, zda);
-      for (let b = 0; b < B; b++) {
-        for (let hh = 0; hh < H; hh++) {
-          const mo = zm + (hh * B + b) * d * HP;
-          // M_h,b^T [HP, d] and q[b][:, h]^T [d, N]
-          for (let i = 0; i < d; i++) for (let m = 0; m < HP; m++) f[zmt + m * d + i] = f[mo + i * HP + m];
-          for (let n = 0; n < N; n++) for (let i = 0; i < d; i++) f[zqt + i * N + n] = f[zq + b * N * E + n * E + hh * d + i];
-          w.gemm(zda + b * N * HP, N, HP, zmt, 0, zt, d, HP);
-          for (let n = 0; n < N; n++) for (let i = 0; i < d; i++) f[zdq + b * N * E + n * E + hh * d + i] = f[zt + n * d + i];
-          w.gemm(zqt, d, N, zda + b * N * HP, 0, zdm + (hh * B + b) * d * HP, HP, N);
-        }
-      }
-      return [tf.tensor3d(f.slice(zdq, zdq + B * N * E), [B, N, E]),
-        ...Ms.map((_, i) => tf.tensor2d(f.slice(zdm + i * Bd * HP, zdm + (i + 1) * Bd * HP), [Bd, HP]))];
-    },
+    value: h.tensor(za, [B, N, HP]),
+    gradFunc: (da: tf.Tensor, saved: tf.Tensor[]) => backward(da, saved[0], saved.slice(1)),
   };
+}
+
+/**
+ * dq[b][:, h]^T = M_h,b da[b]^T and dM_h,b = q[b][:, h]^T da[b], with da[b] transposed once per sample (rows of N
+ * padded to Np, a multiple of 4) so that every product has a wide right operand.
+ */
+function backward(da: tf.Tensor, q: tf.Tensor, Ms: tf.Tensor[]): tf.Tensor[] {
+  const [B, N, E] = q.shape as number[];
+  const H = Ms.length;
+  const [Bd, HP] = Ms[0].shape as number[];
+  const d = Bd / B, Np = (N + 3) & ~3;
+  // layout: zeros [Z] | q | Mh | da [B*N*HP] | dq [B*N*E] | dMh [H*B*d*HP] | da[b]^T [HP*Np] | q[b]^T [E*N] | dq_h^T [d*Np]
+  const Z = Math.max(HP, Np), zq = Z, zm = zq + B * N * E, zda = zm + H * Bd * HP, zdq = zda + B * N * HP, zdm = zdq + B * N * E;
+  const zdt = zdm + H * Bd * HP, zqt = zdt + HP * Np, zt = zqt + E * N;
+  const w = heap;
+  const f = w.ensure(zt + d * Np);
+  f.fill(0, 0, Z);
+  w.load(q, zq);
+  Ms.forEach((m, i) => w.load(m, zm + i * Bd * HP));
+  w.load(da, zda);
+  for (let b = 0; b < B; b++) {
+    const dab = zda + b * N * HP, qb = zq + b * N * E;
+    for (let n = 0; n < N; n++) {
+      const src = dab + n * HP;
+      for (let m = 0; m < HP; m++) f[zdt + m * Np + n] = f[src + m];
+      for (let e = 0; e < E; e++) f[zqt + e * N + n] = f[qb + n * E + e];
+    }
+    for (let m = 0; m < HP; m++) for (let n = N; n < Np; n++) f[zdt + m * Np + n] = 0;
+    for (let hh = 0; hh < H; hh++) {
+      const mo = zm + (hh * B + b) * d * HP;
+      w.gemm(mo, d, HP, zdt, 0, zt, Np); // dq_h^T [d, Np]
+      for (let i = 0; i < d; i++) for (let n = 0; n < N; n++) f[zdq + b * N * E + n * E + hh * d + i] = f[zt + i * Np + n];
+      w.gemm(zqt + hh * d * N, d, N, dab, 0, zdm + (hh * B + b) * d * HP, HP); // dM_h,b [d, HP]
+    }
+  }
+  return [w.tensor(zdq, [B, N, E]), ...Ms.map((_, i) => w.tensor(zdm + i * Bd * HP, [Bd, HP]))];
 }
 
 const op = tf.customGrad(forward as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (...t: tf.Tensor[]) => tf.Tensor;

@@ -10,6 +10,8 @@
  *     degree-6 polynomial on [-ln2/2, ln2/2], relative error about 2e-7, like a float32 expf).
  */
 
+import * as tf from '@tensorflow/tfjs';
+
 /** The kernel bound to its memory. */
 export interface Gemm {
   readonly memory: WebAssembly.Memory;
@@ -287,6 +289,9 @@ export function createGemm(bytes: number): Gemm | null {
   };
 }
 
+/** The wasm backend's view of a tensor's data in its own memory (no copy; valid until that memory grows). */
+interface HeapBackend { typedArrayFromHeap(t: { dataId: unknown; shape: number[]; dtype: string }): Float32Array }
+
 /**
  * A growable float32 work area with the kernel on it (plain loops on a plain array without WebAssembly SIMD):
  * offsets and strides are in floats.
@@ -294,6 +299,20 @@ export function createGemm(bytes: number): Gemm | null {
 export class GemmHeap {
   private g: Gemm | null = null;
   f = new Float32Array(0);
+
+  /** Copy a float32 tensor's values to f[at..] (straight from the wasm backend's memory, without dataSync's copy). */
+  load(t: tf.Tensor, at: number): void {
+    const be = tf.backend() as unknown as Partial<HeapBackend>;
+    const src = tf.getBackend() === 'wasm' && be.typedArrayFromHeap && t.dtype === 'float32' ? be.typedArrayFromHeap(t) : (t.dataSync() as Float32Array);
+    this.f.set(src, at);
+  }
+
+  /** A tensor of f[at..at+size) (the wasm backend copies a view into its memory; others get their own copy). */
+  tensor(at: number, shape: number[]): tf.Tensor {
+    const n = shape.reduce((a, b) => a * b, 1);
+    const v = tf.getBackend() === 'wasm' ? this.f.subarray(at, at + n) : this.f.slice(at, at + n);
+    return tf.tensor(v, shape, 'float32');
+  }
 
   /** Make room for `floats` entries (contents are not kept when it grows). */
   ensure(floats: number): Float32Array {
