@@ -82,8 +82,15 @@ function gemmRows(g: Gemm | null, x: Float32Array, n: number, K: number, w: Floa
   }
 }
 
-/** xhat of a LayerNorm over rows of width E (no gamma/beta); `g`/`b` applied when given. */
-function normalize(x: Float32Array, n: number, E: number, eps: number, out: Float32Array, g?: Float32Array, b?: Float32Array): void {
+/**
+ * xhat of a LayerNorm over rows of width E (no gamma/beta); `g`/`b` applied when given. In the SIMD kernel (float32)
+ * when there is one (all arrays in its memory), else plain loops.
+ */
+function normalize(k: Gemm | null, x: Float32Array, n: number, E: number, eps: number, out: Float32Array, g?: Float32Array, b?: Float32Array): void {
+  if (k && E % 4 === 0) {
+    k.layerNorm(x.byteOffset, n, E, eps, out.byteOffset, g ? g.byteOffset : 0, b ? b.byteOffset : 0, g && b ? 1 : 0);
+    return;
+  }
   for (let r = 0; r < n; r++) {
     const o = r * E;
     let mean = 0;
@@ -331,7 +338,7 @@ export class SmallBatchDenoiser {
     };
     // image condition (with the noise pose embedding's bias and position embedding): LN(global) img.fc -> [17, E]
     w.gIn.set(need(row.global, Cg, 'global'));
-    normalize(w.gIn, 1, Cg, 1e-5, w.xg);
+    normalize(this.gemm, w.gIn, 1, Cg, 1e-5, w.xg);
     gemmRows(g, w.xg, 1, Cg, w.imgW, w.imgB, w.icond, N * E, false);
     if (c.personPosition) {
       w.pboxIn.set(need(row.pbox, PBOX_DIM, 'pbox'));
@@ -368,7 +375,7 @@ export class SmallBatchDenoiser {
     if (hasBias) for (let p = 0; p < P0; p++) for (let e = 0; e < E; e++) o[p * E + e] += bias[e];
     if (c.extraTokens > 0) o.set(need(row.extra, c.extraTokens * E, 'extra'), P0 * E);
     // keys and values (LN1 folded), M_bn = blockrows_h(k_h^T / sqrt(d) (W_h s)), Mq = (g1 Wq) M_bn, cq = (b1 Wq + bq) M_bn + shift
-    normalize(o, P, E, 1e-5, w.on);
+    normalize(this.gemm, o, P, E, 1e-5, w.on);
     gemmRows(g, w.on, P, E, w.kW, w.kB, w.kk, E, false);
     gemmRows(g, w.on, P, E, w.vW, w.vB, w.vv, E, false);
     const kk = w.kk, kT = w.kT;
@@ -427,7 +434,7 @@ export class SmallBatchDenoiser {
       for (let e = 0; e < E; e++) x[i * E + e] = this.base[i * E + e] + a * w0[e] + b * w0[E + e];
     }
     // pose-object attention: logits [N, HP] = (A_adj^T xhat) Mq + c cq
-    normalize(x, N, E, 1e-5, h);
+    normalize(this.gemm, x, N, E, 1e-5, h);
     const adjT = this.adjT;
     for (let i = 0; i < N; i++) {
       for (let e = 0; e < E; e++) t[i * E + e] = 0;
@@ -455,12 +462,12 @@ export class SmallBatchDenoiser {
     }
     this.residualLinear(t, this.oaProj);
     this.mlp(this.oaFc1, this.oaFc2);
-    normalize(x, N, E, 1e-6, x, this.lnsG, this.lnsB);
+    normalize(this.gemm, x, N, E, 1e-6, x, this.lnsG, this.lnsB);
     for (let i = 0; i < N; i++) for (let e = 0; e < E; e++) x[i * E + e] += temb[e];
     // trunk
     const scale = 1 / Math.sqrt(d);
     for (const tb of this.trunk) {
-      normalize(x, N, E, 1e-5, h);
+      normalize(this.gemm, x, N, E, 1e-5, h);
       linear(this.gemm, h, N, tb.qkv, u); // [N, 3E]: q | k | v
       const E3 = 3 * E;
       // per head h: scores [N, Np] = Q_h K_h^T (scaled), softmax over the N joints, att_h V_h [N, d]
@@ -485,9 +492,9 @@ export class SmallBatchDenoiser {
       }
       this.residualLinear(t, tb.proj);
       this.mlp(tb.fc1, tb.fc2);
-      normalize(x, N, E, 1e-6, x, this.lnsG, this.lnsB);
+      normalize(this.gemm, x, N, E, 1e-6, x, this.lnsG, this.lnsB);
     }
-    normalize(x, N, E, 1e-5, h);
+    normalize(this.gemm, x, N, E, 1e-5, h);
     linear(this.gemm, h, N, this.head, t);
     for (let k = 0; k < 2 * N; k++) out[off + k] = t[k];
   }
@@ -502,7 +509,7 @@ export class SmallBatchDenoiser {
   /** x += fc2(gelu(fc1(LN2 x))) with LN2 folded into fc1. */
   private mlp(fc1: Lin, fc2: Lin): void {
     const { x, h, u, E } = this;
-    normalize(x, N, E, 1e-5, h);
+    normalize(this.gemm, x, N, E, 1e-5, h);
     linear(this.gemm, h, N, fc1, u);
     const n = N * fc1.M, big = this.big;
     for (let k = 0; k < n; k++) big[k] = -1.702 * u[k];

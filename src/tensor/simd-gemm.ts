@@ -34,6 +34,11 @@ export interface Gemm {
   adam(p: number, g: number, m: number, v: number, out: number, n: number, b1: number, b2: number, c1: number, c2: number, omb1: number, omb2: number, eps: number, nlr: number): void;
   /** Byte offsets, n % 4 === 0: writes 4 floats at dst, all 0 when the n floats at a are finite, else some NaN. */
   finite(a: number, n: number, dst: number): void;
+  /**
+   * LayerNorm of n rows of E floats (E % 4 === 0; byte offsets, rows E apart; out may be x), in float32:
+   * (x - mean) / sqrt(var + eps), then times g plus b when gb is 1.
+   */
+  layerNorm(x: number, n: number, E: number, eps: number, out: number, g: number, b: number, gb: number): void;
 }
 
 const uleb = (v: number): number[] => { const o: number[] = []; do { let b = v & 0x7f; v >>>= 7; if (v) b |= 0x80; o.push(b); } while (v); return o; };
@@ -209,6 +214,51 @@ function finiteBody(): number[] {
   ];
 }
 
+/**
+ * layerNorm(x, n, E, eps, out, g, b, gb): for each of n rows of E floats (E % 4 === 0, byte offsets, rows E apart),
+ * out = (x - mean) / sqrt(var + eps), times g plus b when gb is 1; out may be x.
+ * Locals: params x0 n1 E2 eps3(f32) out4 g5 b6 gb7; i32 r8 i9 xr10 or11 eb12; f32 mean13 rstd14; v128 acc15 vm16 vr17 t18.
+ */
+function layerNormBody(): number[] {
+  const [X, NN, EE, EPS, O, G, Bb, GB, R, I, XR, OR, EB, MEAN, RSTD, ACC, VM, VR, T] = Array.from({ length: 19 }, (_, i) => i);
+  const F32 = 0x7d;
+  const lane = (l: number) => simd(0x1f, l);
+  const FADDS = 0x92, FDIVS = 0x95, FSQRTS = 0x91, F32_CONVERT_I32_U = 0xb3;
+  const hsum = [...get(ACC), ...lane(0), ...get(ACC), ...lane(1), FADDS, ...get(ACC), ...lane(2), FADDS, ...get(ACC), ...lane(3), FADDS];
+  const overRow = (...body: number[][]) => [
+    ...i32c(0), ...set(I),
+    ...block(loop([...get(I), ...get(EB), GE_U, ...brIf(1)], ...body, [...get(I), ...i32c(16), ADD, ...set(I)], br(0))),
+  ];
+  const at = (base: number) => [...get(base), ...get(I), ADD];
+  const centred = [...at(XR), ...v128load(0), ...get(VM), ...simd(FSUB)];
+  const rowBody = [
+    ...get(X), ...get(R), ...get(EB), MUL, ADD, ...set(XR),
+    ...get(O), ...get(R), ...get(EB), MUL, ADD, ...set(OR),
+    ...vconst(0), ...set(ACC),
+    ...overRow([...get(ACC), ...at(XR), ...v128load(0), ...simd(FADD), ...set(ACC)]),
+    ...hsum, ...get(EE), F32_CONVERT_I32_U, FDIVS, ...set(MEAN),
+    ...get(MEAN), ...simd(SPLAT), ...set(VM),
+    ...vconst(0), ...set(ACC),
+    ...overRow([...centred, ...set(T), ...get(ACC), ...get(T), ...get(T), ...simd(FMUL), ...simd(FADD), ...set(ACC)]),
+    ...f32c1(1), ...hsum, ...get(EE), F32_CONVERT_I32_U, FDIVS, ...get(EPS), FADDS, FSQRTS, FDIVS, ...set(RSTD),
+    ...get(RSTD), ...simd(SPLAT), ...set(VR),
+    ...get(GB), 0x04, 0x40,
+    ...overRow([...at(OR), ...centred, ...get(VR), ...simd(FMUL), ...at(G), ...v128load(0), ...simd(FMUL), ...at(Bb), ...v128load(0), ...simd(FADD), ...v128store(0)]),
+    0x05,
+    ...overRow([...at(OR), ...centred, ...get(VR), ...simd(FMUL), ...v128store(0)]),
+    0x0b,
+    ...get(R), ...i32c(1), ADD, ...set(R),
+  ];
+  return [
+    3, 5, I32, 2, F32, 4, V128,
+    ...get(EE), ...i32c(4), MUL, ...set(EB),
+    ...i32c(0), ...set(R),
+    ...block(loop([...get(R), ...get(NN), GE_U, ...brIf(1)], rowBody, br(0))),
+    0x0b,
+  ];
+}
+const f32c1 = (v: number) => [0x43, ...f32(v)];
+
 function moduleBytes(): Uint8Array<ArrayBuffer> {
   const colLoop = (width: number) => block(loop(
     // while mo + 16*width <= Mb
@@ -239,15 +289,17 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
   const smCode = softmaxBody();
   const adamCode = adamBody();
   const finiteCode = finiteBody();
+  const lnCode = layerNormBody();
   const F32 = 0x7d;
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [5, 0x60, 9, I32, I32, I32, I32, I32, I32, I32, I32, I32, 0, 0x60, 2, I32, I32, 0, 0x60, 4, I32, I32, I32, I32, 0,
-      0x60, 14, I32, I32, I32, I32, I32, I32, F32, F32, F32, F32, F32, F32, F32, F32, 0, 0x60, 3, I32, I32, I32, 0]),
+    ...section(1, [6, 0x60, 9, I32, I32, I32, I32, I32, I32, I32, I32, I32, 0, 0x60, 2, I32, I32, 0, 0x60, 4, I32, I32, I32, I32, 0,
+      0x60, 14, I32, I32, I32, I32, I32, I32, F32, F32, F32, F32, F32, F32, F32, F32, 0, 0x60, 3, I32, I32, I32, 0,
+      0x60, 8, I32, I32, I32, F32, I32, I32, I32, I32, 0]),
     ...section(2, [1, ...str('env'), ...str('mem'), 0x02, 0x00, 0x01]),
-    ...section(3, [5, 0, 1, 2, 3, 4]),
-    ...section(7, [5, ...str('gemm'), 0x00, 0, ...str('exp'), 0x00, 1, ...str('softmax'), 0x00, 2, ...str('adam'), 0x00, 3, ...str('finite'), 0x00, 4]),
-    ...section(10, [5, ...uleb(code.length), ...code, ...uleb(expCode.length), ...expCode, ...uleb(smCode.length), ...smCode, ...uleb(adamCode.length), ...adamCode, ...uleb(finiteCode.length), ...finiteCode]),
+    ...section(3, [6, 0, 1, 2, 3, 4, 5]),
+    ...section(7, [6, ...str('gemm'), 0x00, 0, ...str('exp'), 0x00, 1, ...str('softmax'), 0x00, 2, ...str('adam'), 0x00, 3, ...str('finite'), 0x00, 4, ...str('layerNorm'), 0x00, 5]),
+    ...section(10, [6, ...uleb(code.length), ...code, ...uleb(expCode.length), ...expCode, ...uleb(smCode.length), ...smCode, ...uleb(adamCode.length), ...adamCode, ...uleb(finiteCode.length), ...finiteCode, ...uleb(lnCode.length), ...lnCode]),
   ]);
 }
 
@@ -286,6 +338,7 @@ export function createGemm(bytes: number): Gemm | null {
     softmax: inst.exports.softmax as Gemm['softmax'],
     adam: inst.exports.adam as Gemm['adam'],
     finite: inst.exports.finite as Gemm['finite'],
+    layerNorm: inst.exports.layerNorm as Gemm['layerNorm'],
   };
 }
 
