@@ -512,9 +512,12 @@ export class SmallBatchDenoiser {
     normalize(this.gemm, x, N, E, 1e-5, h);
     linear(this.gemm, h, N, fc1, u);
     const n = N * fc1.M, big = this.big;
-    for (let k = 0; k < n; k++) big[k] = -1.702 * u[k];
-    expInPlace(this.gemm, big, n);
-    for (let k = 0; k < n; k++) u[k] /= 1 + big[k];
+    if (this.gemm && n % 4 === 0) this.gemm.gelu(u.byteOffset, n, big.byteOffset);
+    else {
+      for (let k = 0; k < n; k++) big[k] = -1.702 * u[k];
+      expInPlace(this.gemm, big, n);
+      for (let k = 0; k < n; k++) u[k] /= 1 + big[k];
+    }
     this.residualLinear(u, fc2);
   }
 }

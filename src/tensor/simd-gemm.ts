@@ -39,6 +39,8 @@ export interface Gemm {
    * (x - mean) / sqrt(var + eps), then times g plus b when gb is 1.
    */
   layerNorm(x: number, n: number, E: number, eps: number, out: number, g: number, b: number, gb: number): void;
+  /** GELU as coded (x sigmoid(1.702 x) = x / (1 + exp(-1.702 x))) in place over n floats at a (n % 4 === 0); s: n floats of scratch. */
+  gelu(a: number, n: number, s: number): void;
 }
 
 const uleb = (v: number): number[] => { const o: number[] = []; do { let b = v & 0x7f; v >>>= 7; if (v) b |= 0x80; o.push(b); } while (v); return o; };
@@ -259,6 +261,24 @@ function layerNormBody(): number[] {
 }
 const f32c1 = (v: number) => [0x43, ...f32(v)];
 
+/** gelu(a, n, s): a = a / (1 + exp(-1.702 a)) in place over n floats (n % 4 === 0), s n floats of scratch. Locals: a0 n1 s2; i32 i3 end4. */
+function geluBody(): number[] {
+  const [A, NN, S, I, END] = [0, 1, 2, 3, 4];
+  const FDIV = 0xe7;
+  const over = (...body: number[][]) => [
+    ...i32c(0), ...set(I),
+    ...block(loop([...get(I), ...get(END), GE_U, ...brIf(1)], ...body, [...get(I), ...i32c(16), ADD, ...set(I)], br(0))),
+  ];
+  return [
+    1, 2, I32,
+    ...get(NN), ...i32c(4), MUL, ...set(END),
+    ...over([...get(S), ...get(I), ADD, ...get(A), ...get(I), ADD, ...v128load(0), ...vconst(-1.702), ...simd(FMUL), ...v128store(0)]),
+    ...get(S), ...get(NN), 0x10, 1, // exp(s, n)
+    ...over([...get(A), ...get(I), ADD, ...get(A), ...get(I), ADD, ...v128load(0), ...vconst(1), ...get(S), ...get(I), ADD, ...v128load(0), ...simd(FADD), ...simd(FDIV), ...v128store(0)]),
+    0x0b,
+  ];
+}
+
 function moduleBytes(): Uint8Array<ArrayBuffer> {
   const colLoop = (width: number) => block(loop(
     // while mo + 16*width <= Mb
@@ -290,6 +310,7 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
   const adamCode = adamBody();
   const finiteCode = finiteBody();
   const lnCode = layerNormBody();
+  const geluCode = geluBody();
   const F32 = 0x7d;
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
@@ -297,9 +318,9 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
       0x60, 14, I32, I32, I32, I32, I32, I32, F32, F32, F32, F32, F32, F32, F32, F32, 0, 0x60, 3, I32, I32, I32, 0,
       0x60, 8, I32, I32, I32, F32, I32, I32, I32, I32, 0]),
     ...section(2, [1, ...str('env'), ...str('mem'), 0x02, 0x00, 0x01]),
-    ...section(3, [6, 0, 1, 2, 3, 4, 5]),
-    ...section(7, [6, ...str('gemm'), 0x00, 0, ...str('exp'), 0x00, 1, ...str('softmax'), 0x00, 2, ...str('adam'), 0x00, 3, ...str('finite'), 0x00, 4, ...str('layerNorm'), 0x00, 5]),
-    ...section(10, [6, ...uleb(code.length), ...code, ...uleb(expCode.length), ...expCode, ...uleb(smCode.length), ...smCode, ...uleb(adamCode.length), ...adamCode, ...uleb(finiteCode.length), ...finiteCode, ...uleb(lnCode.length), ...lnCode]),
+    ...section(3, [7, 0, 1, 2, 3, 4, 5, 4]),
+    ...section(7, [7, ...str('gemm'), 0x00, 0, ...str('exp'), 0x00, 1, ...str('softmax'), 0x00, 2, ...str('adam'), 0x00, 3, ...str('finite'), 0x00, 4, ...str('layerNorm'), 0x00, 5, ...str('gelu'), 0x00, 6]),
+    ...section(10, [7, ...uleb(code.length), ...code, ...uleb(expCode.length), ...expCode, ...uleb(smCode.length), ...smCode, ...uleb(adamCode.length), ...adamCode, ...uleb(finiteCode.length), ...finiteCode, ...uleb(lnCode.length), ...lnCode, ...uleb(geluCode.length), ...geluCode]),
   ]);
 }
 
@@ -339,6 +360,7 @@ export function createGemm(bytes: number): Gemm | null {
     adam: inst.exports.adam as Gemm['adam'],
     finite: inst.exports.finite as Gemm['finite'],
     layerNorm: inst.exports.layerNorm as Gemm['layerNorm'],
+    gelu: inst.exports.gelu as Gemm['gelu'],
   };
 }
 

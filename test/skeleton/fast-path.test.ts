@@ -235,4 +235,30 @@ describe('the SIMD kernel', () => {
       if (e < 3e38) expect(Math.abs(f[i] - e) / e).toBeLessThan(5e-7);
     }
   });
+  it('layerNorm matches a float64 LayerNorm (with and without gamma/beta, in place)', () => {
+    const E = 32, n = 5;
+    const f = new Float32Array(g!.memory.buffer, 0, 4096);
+    const r = mulberry32(5);
+    const x = Float32Array.from({ length: n * E }, () => r() * 4 - 1);
+    const gam = Float32Array.from({ length: E }, () => r() + 0.5), bet = Float32Array.from({ length: E }, () => r() - 0.5);
+    f.set(x, 0); f.set(gam, 1024); f.set(bet, 1536);
+    g!.layerNorm(0, n, E, 1e-5, 512 * 4, 0, 0, 0);
+    g!.layerNorm(0, n, E, 1e-6, 0, 1024 * 4, 1536 * 4, 1); // in place
+    for (let row = 0; row < n; row++) {
+      const v = Array.from(x.subarray(row * E, (row + 1) * E));
+      const mean = v.reduce((a, b) => a + b, 0) / E;
+      const vr = v.reduce((a, b) => a + (b - mean) ** 2, 0) / E;
+      for (let c = 0; c < E; c++) {
+        expect(Math.abs(f[512 + row * E + c] - (v[c] - mean) / Math.sqrt(vr + 1e-5))).toBeLessThan(2e-6);
+        expect(Math.abs(f[row * E + c] - ((v[c] - mean) / Math.sqrt(vr + 1e-6) * gam[c] + bet[c]))).toBeLessThan(4e-6);
+      }
+    }
+  });
+  it('gelu matches x sigmoid(1.702 x)', () => {
+    const f = new Float32Array(g!.memory.buffer, 0, 4096);
+    const src = Float32Array.from({ length: 1024 }, (_, i) => -12 + (i / 1024) * 24);
+    f.set(src);
+    g!.gelu(0, 1024, 2048 * 4);
+    for (let i = 0; i < 1024; i++) expect(Math.abs(f[i] - src[i] / (1 + Math.exp(-1.702 * src[i])))).toBeLessThan(2e-6);
+  });
 });
