@@ -80,13 +80,12 @@ export class FusedAdam {
       if (vars[i].size !== e.size) throw new RangeError(`FusedAdam.applyGradients(): variable ${vars[i].name} has ${vars[i].size} values, its state ${e.size}`);
       const t = grads[i];
       if (!t) { missing.push(i); g.fill(0, e.off, e.off + e.size); continue; }
-      const a = t.dataSync() as Float32Array;
-      if (a.length !== e.size) throw new RangeError(`FusedAdam.applyGradients(): the gradient of ${vars[i].name} has ${a.length} values, the variable ${e.size}`);
-      g.set(a, e.off);
+      if (t.size !== e.size) throw new RangeError(`FusedAdam.applyGradients(): the gradient of ${vars[i].name} has ${t.size} values, the variable ${e.size}`);
+      g.set(values(t), e.off);
       g.fill(0, e.off + e.size, e.off + ((e.size + 3) & ~3));
     }
     if (!allFinite(this.kernel, g, this.out)) return false;
-    for (let i = 0; i < vars.length; i++) if (grads[i]) p.set(vars[i].dataSync() as Float32Array, this.layout[i].off);
+    for (let i = 0; i < vars.length; i++) if (grads[i]) p.set(values(vars[i]), this.layout[i].off);
     // variables without a gradient keep their moments
     const kept = missing.map((i) => { const e = this.layout[i]; return [this.m.slice(e.off, e.off + e.size), this.v.slice(e.off, e.off + e.size)]; });
     const b1 = f(this.beta1), b2 = f(this.beta2), c1 = f(1 - this.beta1), c2 = f(1 - this.beta2);
@@ -95,10 +94,11 @@ export class FusedAdam {
     if (this.kernel) this.kernel.adam(p.byteOffset, g.byteOffset, this.m.byteOffset, this.v.byteOffset, this.out.byteOffset, this.total, b1, b2, c1, c2, omb1, omb2, eps, nlr);
     else adamLoop(p, g, this.m, this.v, this.out, this.total, b1, b2, c1, c2, omb1, omb2, eps, nlr);
     missing.forEach((i, j) => { const e = this.layout[i]; this.m.set(kept[j][0], e.off); this.v.set(kept[j][1], e.off); });
+    const wasm = tf.getBackend() === 'wasm'; // copies a view into its own memory; other backends keep the array
     for (let i = 0; i < vars.length; i++) {
       if (!grads[i]) continue;
       const e = this.layout[i];
-      const t = tf.tensor(this.out.slice(e.off, e.off + e.size), vars[i].shape, 'float32');
+      const t = tf.tensor(wasm ? this.out.subarray(e.off, e.off + e.size) : this.out.slice(e.off, e.off + e.size), vars[i].shape, 'float32');
       vars[i].assign(t);
       t.dispose();
     }
@@ -133,6 +133,12 @@ export class FusedAdam {
     this.acc1 = f(f(this.beta1) ** (this.iterations + 1));
     this.acc2 = f(f(this.beta2) ** (this.iterations + 1));
   }
+}
+
+/** A float32 tensor's values: a view of the wasm backend's memory (no copy; read it at once), else dataSync. */
+function values(t: tf.Tensor): Float32Array {
+  const be = tf.backend() as unknown as { typedArrayFromHeap?(t: tf.Tensor): Float32Array };
+  return tf.getBackend() === 'wasm' && be.typedArrayFromHeap && t.dtype === 'float32' ? be.typedArrayFromHeap(t) : (t.dataSync() as Float32Array);
 }
 
 /** Whether every value of g is finite (`scratch`: 4 floats of the kernel's memory). */

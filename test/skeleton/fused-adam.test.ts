@@ -70,6 +70,22 @@ describe('FusedAdam', () => {
     ref.dispose(); tf.dispose([...a, ...b, ...init]);
   });
 
+  it('computes the same steps as tf.train.adam on the wasm backend (reads and writes the backend memory directly)', async () => {
+    await initBackend('wasm');
+    try {
+      expect(tf.getBackend()).toBe('wasm');
+      const a = makeVars(4, 'wref'), b = makeVars(4, 'wfused');
+      const ref = tf.train.adam(1e-2, 0.9, 0.999, 1e-8);
+      const fused = new FusedAdam(1e-2, 0.9, 0.999, 1e-8);
+      for (let k = 0; k < 5; k++) { stepReference(ref, a, k); expect(stepFused(fused, b, k)).toBe(true); }
+      expect(maxDiff(a, b)).toBeLessThan(1e-7);
+      ref.dispose(); tf.dispose([...a, ...b]);
+    } finally {
+      await initBackend('cpu');
+    }
+    expect(tf.getBackend()).toBe('cpu');
+  });
+
   it('leaves parameters and state unchanged when a gradient is not finite', () => {
     const v = makeVars(2, 'nan');
     const before = v.map((x) => Float32Array.from(x.dataSync()));
