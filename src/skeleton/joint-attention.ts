@@ -4,8 +4,10 @@
  *
  * The products are per sample and per head ([17, d] x [d, 17]); on wasm batched products run a scalar loop with a
  * per-batch cost (B*H = 512 batches), so the op runs them in the SIMD kernel of src/tensor/simd-gemm.ts (plain loops
- * without WebAssembly SIMD), copying qkv in and o out once. Backward (att saved from the forward):
- *   dv = att^T do, datt = do v^T, ds = att (datt - rowsum(att datt)), dq = ds k / sqrt(d), dk = ds^T q / sqrt(d).
+ * without WebAssembly SIMD), copying qkv in and o out once. Backward (att saved from the forward, rows padded to a
+ * multiple of 4 with zeros):
+ *   dv^T = do^T att, datt = do v^T, ds = att (datt - rowsum(att datt)), dq = ds k / sqrt(d), dk^T = q^T ds / sqrt(d)
+ * (transposed products, so no N x N transpose is copied).
  */
 import * as tf from '@tensorflow/tfjs';
 import { GemmHeap } from '../tensor/simd-gemm.ts';
@@ -51,10 +53,10 @@ function backward(dy: tf.Tensor, qkv: tf.Tensor, att: tf.Tensor, H: number): tf.
   const [B, N, E3] = qkv.shape as number[];
   const E = E3 / 3, d = E / H, Np = (N + 3) & ~3, BH = B * H;
   const scale = 1 / Math.sqrt(d);
-  // layout: zeros [Np] | qkv | att [BH*N*Np] | dy [B*N*E] | per (b,h) scratch: q_s [N*d] | k [Np*d] | v^T [d*Np] | do [N*d]
-  //   | att^T [N*N] | datt [N*Np] | ds^T [N*N] | dq [N*d] | dk [N*d] | dv [N*d] | out dqkv [B*N*3E]
-  const zx = Np, za = zx + B * N * E3, zd = za + BH * N * Np, zq = zd + B * N * E, zk = zq + N * d, zvt = zk + Np * d, zdo = zvt + d * Np;
-  const zat = zdo + N * d, zda = zat + N * N, zst = zda + N * Np, zdq = zst + N * N, zdk = zdq + N * d, zdv = zdk + N * d, zg = zdv + N * d;
+  // layout: zeros [Np] | qkv | att [BH*N*Np] | dy [B*N*E] | per (b,h) scratch: q_s^T [d*N] | k [Np*d] | v^T [d*Np]
+  //   | do [N*d] | do^T [d*N] | datt -> ds [N*Np] | dq [N*d] | dk^T [d*Np] | dv^T [d*Np] | out dqkv [B*N*3E]
+  const zx = Np, za = zx + B * N * E3, zd = za + BH * N * Np, zqt = zd + B * N * E, zk = zqt + d * N, zvt = zk + Np * d;
+  const zdo = zvt + d * Np, zdot = zdo + N * d, zda = zdot + d * N, zdq = zda + N * Np, zdk = zdq + N * d, zdv = zdk + d * Np, zg = zdv + d * Np;
   const f = heap.ensure(zg + B * N * E3);
   f.fill(0, 0, Np);
   f.fill(0, zk, zdo); // padding of k and v^T
@@ -65,35 +67,27 @@ function backward(dy: tf.Tensor, qkv: tf.Tensor, att: tf.Tensor, H: number): tf.
     for (let h = 0; h < H; h++) {
       const ao = za + (b * H + h) * N * Np;
       for (let i = 0; i < N; i++) {
-        const src = zx + (b * N + i) * E3 + h * d;
+        const src = zx + (b * N + i) * E3 + h * d, dsrc = zd + (b * N + i) * E + h * d;
         for (let c = 0; c < d; c++) {
-          f[zq + i * d + c] = f[src + c] * scale;
+          f[zqt + c * N + i] = f[src + c] * scale;
           f[zk + i * d + c] = f[src + E + c];
           f[zvt + c * Np + i] = f[src + 2 * E + c];
-          f[zdo + i * d + c] = f[zd + (b * N + i) * E + h * d + c];
+          const g = f[dsrc + c];
+          f[zdo + i * d + c] = g;
+          f[zdot + c * N + i] = g;
         }
-        for (let j = 0; j < N; j++) f[zat + j * N + i] = f[ao + i * Np + j];
       }
-      heap.gemm(zat, N, N, zdo, 0, zdv, d); // dv = att^T do
+      heap.gemm(zdot, d, N, ao, 0, zdv, Np); // dv^T = do^T att
       heap.gemm(zdo, N, d, zvt, 0, zda, Np); // datt = do v^T
-      for (let i = 0; i < N; i++) {
-        let s = 0;
-        for (let j = 0; j < N; j++) s += f[ao + i * Np + j] * f[zda + i * Np + j];
-        for (let j = 0; j < N; j++) {
-          const ds = f[ao + i * Np + j] * (f[zda + i * Np + j] - s);
-          f[zda + i * Np + j] = ds; // ds in place of datt
-          f[zst + j * N + i] = ds;
-        }
-        for (let j = N; j < Np; j++) f[zda + i * Np + j] = 0;
-      }
+      heap.softmaxBackward(ao, zda, N, Np); // ds (att is 0 in the padding)
       heap.gemm(zda, N, Np, zk, 0, zdq, d); // dq = ds k (times scale below)
-      heap.gemm(zst, N, N, zq, 0, zdk, d); // dk = ds^T (q scale)
+      heap.gemm(zqt, d, N, zda, 0, zdk, Np); // dk^T = (q scale)^T ds
       for (let i = 0; i < N; i++) {
         const g = zg + (b * N + i) * E3 + h * d;
         for (let c = 0; c < d; c++) {
           f[g + c] = f[zdq + i * d + c] * scale;
-          f[g + E + c] = f[zdk + i * d + c];
-          f[g + 2 * E + c] = f[zdv + i * d + c];
+          f[g + E + c] = f[zdk + c * Np + i];
+          f[g + 2 * E + c] = f[zdv + c * Np + i];
         }
       }
     }

@@ -41,6 +41,8 @@ export interface Gemm {
   layerNorm(x: number, n: number, E: number, eps: number, out: number, g: number, b: number, gb: number): void;
   /** GELU as coded (x sigmoid(1.702 x) = x / (1 + exp(-1.702 x))) in place over n floats at a (n % 4 === 0); s: n floats of scratch. */
   gelu(a: number, n: number, s: number): void;
+  /** Softmax gradient in place: g = att (g - rowsum(att g)) over rows `stride` floats apart (byte offsets; stride % 4 === 0; att 0 in padding). */
+  softmaxBackward(att: number, g: number, rows: number, stride: number): void;
 }
 
 const uleb = (v: number): number[] => { const o: number[] = []; do { let b = v & 0x7f; v >>>= 7; if (v) b |= 0x80; o.push(b); } while (v); return o; };
@@ -261,6 +263,39 @@ function layerNormBody(): number[] {
 }
 const f32c1 = (v: number) => [0x43, ...f32(v)];
 
+/**
+ * softmaxBackward(att, g, rows, stride): for each of rows rows (stride floats apart, stride % 4 === 0, byte offsets),
+ * g = att (g - sum(att g)) in place: the gradient of the logits from the gradient g of softmax output att (padding
+ * columns of att must be 0). Locals: a0 g1 rows2 stride3; i32 r4 i5 sb6 ar7 gr8; f32 s9; v128 acc10 vs11.
+ */
+function softmaxBackwardBody(): number[] {
+  const [A, G, ROWS, STRIDE, R, I, SB, AR, GR, S, ACC, VS] = Array.from({ length: 12 }, (_, i) => i);
+  const F32 = 0x7d, FADDS = 0x92;
+  const lane = (l: number) => simd(0x1f, l);
+  const over = (...body: number[][]) => [
+    ...i32c(0), ...set(I),
+    ...block(loop([...get(I), ...get(SB), GE_U, ...brIf(1)], ...body, [...get(I), ...i32c(16), ADD, ...set(I)], br(0))),
+  ];
+  const at = (base: number) => [...get(base), ...get(I), ADD];
+  const rowBody = [
+    ...get(A), ...get(R), ...get(SB), MUL, ADD, ...set(AR),
+    ...get(G), ...get(R), ...get(SB), MUL, ADD, ...set(GR),
+    ...vconst(0), ...set(ACC),
+    ...over([...get(ACC), ...at(AR), ...v128load(0), ...at(GR), ...v128load(0), ...simd(FMUL), ...simd(FADD), ...set(ACC)]),
+    ...get(ACC), ...lane(0), ...get(ACC), ...lane(1), FADDS, ...get(ACC), ...lane(2), FADDS, ...get(ACC), ...lane(3), FADDS, ...set(S),
+    ...get(S), ...simd(SPLAT), ...set(VS),
+    ...over([...at(GR), ...at(AR), ...v128load(0), ...at(GR), ...v128load(0), ...get(VS), ...simd(FSUB), ...simd(FMUL), ...v128store(0)]),
+    ...get(R), ...i32c(1), ADD, ...set(R),
+  ];
+  return [
+    3, 5, I32, 1, F32, 2, V128,
+    ...get(STRIDE), ...i32c(4), MUL, ...set(SB),
+    ...i32c(0), ...set(R),
+    ...block(loop([...get(R), ...get(ROWS), GE_U, ...brIf(1)], rowBody, br(0))),
+    0x0b,
+  ];
+}
+
 /** gelu(a, n, s): a = a / (1 + exp(-1.702 a)) in place over n floats (n % 4 === 0), s n floats of scratch. Locals: a0 n1 s2; i32 i3 end4. */
 function geluBody(): number[] {
   const [A, NN, S, I, END] = [0, 1, 2, 3, 4];
@@ -311,6 +346,7 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
   const finiteCode = finiteBody();
   const lnCode = layerNormBody();
   const geluCode = geluBody();
+  const sbCode = softmaxBackwardBody();
   const F32 = 0x7d;
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
@@ -318,9 +354,9 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
       0x60, 14, I32, I32, I32, I32, I32, I32, F32, F32, F32, F32, F32, F32, F32, F32, 0, 0x60, 3, I32, I32, I32, 0,
       0x60, 8, I32, I32, I32, F32, I32, I32, I32, I32, 0]),
     ...section(2, [1, ...str('env'), ...str('mem'), 0x02, 0x00, 0x01]),
-    ...section(3, [7, 0, 1, 2, 3, 4, 5, 4]),
-    ...section(7, [7, ...str('gemm'), 0x00, 0, ...str('exp'), 0x00, 1, ...str('softmax'), 0x00, 2, ...str('adam'), 0x00, 3, ...str('finite'), 0x00, 4, ...str('layerNorm'), 0x00, 5, ...str('gelu'), 0x00, 6]),
-    ...section(10, [7, ...uleb(code.length), ...code, ...uleb(expCode.length), ...expCode, ...uleb(smCode.length), ...smCode, ...uleb(adamCode.length), ...adamCode, ...uleb(finiteCode.length), ...finiteCode, ...uleb(lnCode.length), ...lnCode, ...uleb(geluCode.length), ...geluCode]),
+    ...section(3, [8, 0, 1, 2, 3, 4, 5, 4, 2]),
+    ...section(7, [8, ...str('gemm'), 0x00, 0, ...str('exp'), 0x00, 1, ...str('softmax'), 0x00, 2, ...str('adam'), 0x00, 3, ...str('finite'), 0x00, 4, ...str('layerNorm'), 0x00, 5, ...str('gelu'), 0x00, 6, ...str('softmaxBackward'), 0x00, 7]),
+    ...section(10, [8, ...uleb(code.length), ...code, ...uleb(expCode.length), ...expCode, ...uleb(smCode.length), ...smCode, ...uleb(adamCode.length), ...adamCode, ...uleb(finiteCode.length), ...finiteCode, ...uleb(lnCode.length), ...lnCode, ...uleb(geluCode.length), ...geluCode, ...uleb(sbCode.length), ...sbCode]),
   ]);
 }
 
@@ -361,6 +397,7 @@ export function createGemm(bytes: number): Gemm | null {
     finite: inst.exports.finite as Gemm['finite'],
     layerNorm: inst.exports.layerNorm as Gemm['layerNorm'],
     gelu: inst.exports.gelu as Gemm['gelu'],
+    softmaxBackward: inst.exports.softmaxBackward as Gemm['softmaxBackward'],
   };
 }
 
@@ -441,6 +478,21 @@ export class GemmHeap {
       return;
     }
     softmaxRows(this.f, o, rows, len, stride, (a, n) => this.exp(a, n));
+  }
+
+  /** Softmax gradient in place: f[g row] = f[att row] (f[g row] - sum(att g)) for rows `stride` apart (att 0 in any padding). */
+  softmaxBackward(att: number, g: number, rows: number, stride: number): void {
+    if (this.g && stride % 4 === 0) {
+      this.g.softmaxBackward(att * 4, g * 4, rows, stride);
+      return;
+    }
+    const f = this.f;
+    for (let r = 0; r < rows; r++) {
+      const ao = att + r * stride, go = g + r * stride;
+      let s = 0;
+      for (let j = 0; j < stride; j++) s += f[ao + j] * f[go + j];
+      for (let j = 0; j < stride; j++) f[go + j] = f[ao + j] * (f[go + j] - s);
+    }
   }
 
   /** f[a..a+n) = exp(f[a..a+n)). */
