@@ -19,6 +19,7 @@ import * as tf from '@tensorflow/tfjs';
 import { gelu, layerNorm, linear, matMul, taping, type ParamStore } from './layers.ts';
 import type { AttentionKind } from './types.ts';
 import { perSampleProduct } from './per-sample-product.ts';
+import { perSampleAssociative } from './per-sample-associative.ts';
 import { jointAttention } from './joint-attention.ts';
 import { softmaxValues } from './attention-values.ts';
 
@@ -35,6 +36,8 @@ export interface ObjectKeys {
   M?: tf.Tensor;
   /** Associative, per-sample conditions: per head h, M_h,b = k_h,b^T W_h / sqrt(d) for all b as [B*d, H*P]. */
   Mh?: tf.Tensor[];
+  /** Associative, per-sample conditions while a gradient is recorded: k / sqrt(d) [B, P, E] (per-sample-associative.ts). */
+  kScaled?: tf.Tensor;
   /** Associative: the values of all heads as a block matrix, [H*P, E] for one condition, else [B, H*P, E]. */
   valueBlocks?: tf.Tensor;
   /** Associative, inference: M with the BatchNorm scale folded in and the BatchNorm shift [H*P] (made on first use). */
@@ -124,6 +127,7 @@ export function objectKeys(p: ParamStore, o: tf.Tensor, kind: AttentionKind, dim
     return { M, valueBlocks };
   }
   const values = tf.transpose(tf.reshape(v, [B, P, H, d]), [0, 2, 1, 3]);
+  if (kind === 'associative' && taping()) return { kScaled: tf.mul(k, 1 / Math.sqrt(d)), values }; // M_h,b inside the op
   if (kind === 'associative') {
     // M_h,b = k_h,b^T W_h for every sample, per head one 2-D product [B*d, P] x [P, HP]
     const kh = tf.split(tf.reshape(tf.transpose(tf.reshape(tf.mul(k, 1 / Math.sqrt(d)), [B, P, H, d]), [2, 0, 3, 1]), [H * B * d, P]), H, 0);
@@ -201,7 +205,7 @@ export function objectAttentionBlock(
         logits = matMul(tf.transpose(tf.reshape(q, [B, N, H, d]), [0, 2, 1, 3]), ok.keys!); // q k^T [B,H,N,P]
       } else {
         // A' W = q M_b per sample (per-sample-product.ts)
-        let a = tf.reshape(perSampleProduct(q, ok.Mh!), [B * N, H * P]);
+        let a = tf.reshape(ok.kScaled ? perSampleAssociative(q, ok.kScaled, p.get('oa.W'), H) : perSampleProduct(q, ok.Mh!), [B * N, H * P]);
         if (training) {
           const m = tf.moments(a, 0);
           bn = { mean: m.mean, variance: m.variance };

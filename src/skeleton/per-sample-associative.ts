@@ -1,0 +1,115 @@
+/**
+ * The associative attention's A' W with per-sample conditions, for training, as one op with its own gradient:
+ *   q [B, N, E], k [B, P, E] (scaled by 1/sqrt(d)), W [H*P, H*P] -> a [B, N, H*P], a[b] = sum_h q_bh (k_bh^T W_h)
+ * with q_bh, k_bh the channels of head h ([N, d], [P, d]) and W_h the rows h*P.. of W ([P, H*P]).
+ *
+ * It is per-sample-product.ts with M_bh = k_bh^T W_h made inside the op (in the SIMD kernel of src/tensor/simd-gemm.ts)
+ * instead of by 8 tensor products whose [B*d, H*P] results are copied in and out; the backward recomputes M_bh:
+ *   dq_bh^T = M_bh da_b^T, dM_bh = q_bh^T da_b, dk_bh^T = dM_bh W_h^T, dW_h = sum_b k_bh dM_bh.
+ * Inference keeps per-sample-product.ts, whose M_bh are made once per condition and serve every denoising iteration.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { GemmHeap } from '../tensor/simd-gemm.ts';
+
+const heap = new GemmHeap();
+
+/** Offsets (floats) of the shared part of the layout: zeros | q | k | W. */
+function base(B: number, N: number, E: number, P: number, HP: number) {
+  const Np = (N + 3) & ~3;
+  const Z = Math.max(HP, Np);
+  const zq = Z, zk = zq + B * N * E, zw = zk + B * P * E, end = zw + HP * HP;
+  return { Np, Z, zq, zk, zw, end };
+}
+
+/** k_bh^T [d, P] at `to` (from k [B, P, E] at zk). */
+function kTranspose(f: Float32Array, zk: number, b: number, h: number, P: number, E: number, d: number, to: number): void {
+  for (let p = 0; p < P; p++) {
+    const src = zk + (b * P + p) * E + h * d;
+    for (let c = 0; c < d; c++) f[to + c * P + p] = f[src + c];
+  }
+}
+
+function forward(q: tf.Tensor, k: tf.Tensor, W: tf.Tensor, H: number, save: tf.GradSaveFunc) {
+  save([q, k, W]);
+  const [B, N, E] = q.shape as number[];
+  const P = k.shape[1] as number, HP = H * P, d = E / H;
+  const L = base(B, N, E, P, HP);
+  // layout: shared | kT [d*P] | M [d*HP] | a [B*N*HP]
+  const zkt = L.end, zm = zkt + d * P, za = zm + d * HP;
+  const f = heap.ensure(za + B * N * HP);
+  f.fill(0, 0, L.Z);
+  heap.load(q, L.zq);
+  heap.load(k, L.zk);
+  heap.load(W, L.zw);
+  for (let b = 0; b < B; b++) {
+    for (let h = 0; h < H; h++) {
+      kTranspose(f, L.zk, b, h, P, E, d, zkt);
+      heap.gemm(zkt, d, P, L.zw + h * P * HP, 0, zm, HP); // M_bh = k_bh^T W_h
+      heap.gemm(L.zq + b * N * E + h * d, N, d, zm, 0, za + b * N * HP, HP, E, h > 0); // a_b += q_bh M_bh
+    }
+  }
+  return {
+    value: heap.tensor(za, [B, N, HP]),
+    gradFunc: (da: tf.Tensor, saved: tf.Tensor[]) => backward(da, saved[0], saved[1], saved[2], H),
+  };
+}
+
+function backward(da: tf.Tensor, q: tf.Tensor, k: tf.Tensor, W: tf.Tensor, H: number): tf.Tensor[] {
+  const [B, N, E] = q.shape as number[];
+  const P = k.shape[1] as number, HP = H * P, d = E / H;
+  const L = base(B, N, E, P, HP);
+  const Np = L.Np;
+  // layout: shared | W^T per head [H*HP*P] | da [B*N*HP] | dq [B*N*E] | dk [B*P*E] | dW [HP*HP]
+  //   | scratch: da_b^T [HP*Np] | q_b^T [E*N] | kT [d*P] | k_bh [P*d] | M [d*HP] | dM [d*HP] | dq_bh^T [d*Np] | dk_bh^T [d*P]
+  const zwt = L.end, zda = zwt + H * HP * P, zdq = zda + B * N * HP, zdk = zdq + B * N * E, zdw = zdk + B * P * E;
+  const zdt = zdw + HP * HP, zqt = zdt + HP * Np, zkt = zqt + E * N, zkb = zkt + d * P, zm = zkb + P * d, zdm = zm + d * HP;
+  const zt = zdm + d * HP, zkg = zt + d * Np;
+  const f = heap.ensure(zkg + d * P);
+  f.fill(0, 0, L.Z);
+  heap.load(q, L.zq);
+  heap.load(k, L.zk);
+  heap.load(W, L.zw);
+  heap.load(da, zda);
+  f.fill(0, zdw, zdw + HP * HP);
+  // W_h^T [HP, P] for every head
+  for (let h = 0; h < H; h++) {
+    for (let p = 0; p < P; p++) {
+      const src = L.zw + (h * P + p) * HP, to = zwt + h * HP * P + p;
+      for (let m = 0; m < HP; m++) f[to + m * P] = f[src + m];
+    }
+  }
+  for (let b = 0; b < B; b++) {
+    const dab = zda + b * N * HP, qb = L.zq + b * N * E;
+    for (let n = 0; n < N; n++) {
+      const src = dab + n * HP;
+      for (let m = 0; m < HP; m++) f[zdt + m * Np + n] = f[src + m];
+      for (let e = 0; e < E; e++) f[zqt + e * N + n] = f[qb + n * E + e];
+    }
+    for (let m = 0; m < HP; m++) for (let n = N; n < Np; n++) f[zdt + m * Np + n] = 0;
+    for (let h = 0; h < H; h++) {
+      kTranspose(f, L.zk, b, h, P, E, d, zkt);
+      for (let p = 0; p < P; p++) for (let c = 0; c < d; c++) f[zkb + p * d + c] = f[zkt + c * P + p];
+      heap.gemm(zkt, d, P, L.zw + h * P * HP, 0, zm, HP); // M_bh
+      heap.gemm(zm, d, HP, zdt, 0, zt, Np); // dq_bh^T [d, Np]
+      for (let c = 0; c < d; c++) for (let n = 0; n < N; n++) f[zdq + b * N * E + n * E + h * d + c] = f[zt + c * Np + n];
+      heap.gemm(zqt + h * d * N, d, N, dab, 0, zdm, HP); // dM_bh [d, HP]
+      heap.gemm(zdm, d, HP, zwt + h * HP * P, 0, zkg, P); // dk_bh^T [d, P]
+      for (let c = 0; c < d; c++) for (let p = 0; p < P; p++) f[zdk + (b * P + p) * E + h * d + c] = f[zkg + c * P + p];
+      heap.gemm(zkb, P, d, zdm, 0, zdw + h * P * HP, HP, d, true); // dW_h += k_bh dM_bh
+    }
+  }
+  return [heap.tensor(zdq, [B, N, E]), heap.tensor(zdk, [B, P, E]), heap.tensor(zdw, [HP, HP])];
+}
+
+const ops = new Map<number, (q: tf.Tensor, k: tf.Tensor, W: tf.Tensor) => tf.Tensor>();
+
+/** a [B, N, H*P] = sum_h q_bh k_bh^T W_h for q [B, N, E], k [B, P, E] (scaled), W [H*P, H*P] (see the file comment). */
+export function perSampleAssociative(q: tf.Tensor, k: tf.Tensor, W: tf.Tensor, H: number): tf.Tensor {
+  let op = ops.get(H);
+  if (!op) {
+    const g = tf.customGrad(((q: tf.Tensor, k: tf.Tensor, W: tf.Tensor, save: tf.GradSaveFunc) => forward(q, k, W, H, save)) as unknown as Parameters<typeof tf.customGrad>[0]);
+    op = g as unknown as (q: tf.Tensor, k: tf.Tensor, W: tf.Tensor) => tf.Tensor;
+    ops.set(H, op);
+  }
+  return op(q, k, W);
+}
