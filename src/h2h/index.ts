@@ -12,3 +12,5 @@ export { partnerTokens, partnerInCrop, partnerCondition, flipPartner, PARTNER_TO
 export { handDistance, handsMeet, handPoint, HAND_EXTENSION } from './hand-contact.ts';
 export { evaluateH2hPredictions, handContactStats, type H2hScene, type H2hEvalResult } from './evaluate.ts';
 export { trainH2h, evaluateH2h, DEFAULT_TRAIN_H2H } from './train-h2h-node.ts';
+export { mergeReadings, sameLeftRight, swapLeftRight, MERGE_MIN_SCORE } from './merge-readings.ts';
+export { detectedLevel, detectedLevels, DETECTED_SEEN_SCORE, HIDDEN_LEVEL } from './detected-levels.ts';
