@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { matMul, taping } from '../tensor/matmul.ts';
+import { layerNormOp } from '../tensor/layer-norm.ts';
 import { gaussian } from '../random.ts';
 
 /** Named trainable parameters of a model, in creation order. */
@@ -62,12 +63,12 @@ export function linear(x: tf.Tensor, w: tf.Tensor, b?: tf.Tensor): tf.Tensor {
 }
 
 /**
- * LayerNorm over the last axis: (x - mean) / sqrt(var + eps) * gamma + beta. While a gradient is recorded it has an
- * analytic gradient (dx = rstd (g' - mean(g') - xhat mean(g' xhat)), g' = dy gamma), a third of the ops of the
- * differentiated forward.
+ * LayerNorm over the last axis: (x - mean) / sqrt(var + eps) * gamma + beta. While a gradient is recorded it is one
+ * op each way with an analytic gradient (src/tensor/layer-norm.ts: dx = rstd (g' - mean(g') - xhat mean(g' xhat)),
+ * g' = dy gamma).
  */
 export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps = 1e-5): tf.Tensor {
-  if (taping()) return layerNormTaped(eps)(x, gamma, beta);
+  if (taping()) return layerNormOp(x, gamma, beta, eps);
   return normalize(x, gamma, beta, eps).y;
 }
 
@@ -78,33 +79,6 @@ function normalize(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number)
   const rstd = tf.rsqrt(tf.add(variance, eps));
   const xhat = tf.mul(xc, rstd);
   return { y: tf.add(tf.mul(xhat, gamma), beta), xhat, rstd };
-}
-
-const lnTaped = new Map<number, (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.Tensor>();
-function layerNormTaped(eps: number): (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.Tensor {
-  let f = lnTaped.get(eps);
-  if (!f) {
-    f = tf.customGrad(((x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, save: tf.GradSaveFunc) => {
-      const n = normalize(x, gamma, beta, eps);
-      save([n.xhat, n.rstd, gamma]);
-      return {
-        value: n.y,
-        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-          const [xhat, rstd, g] = saved;
-          const C = xhat.shape[xhat.rank - 1] as number;
-          const dy2 = tf.reshape(dy, [-1, C]);
-          const xh2 = tf.reshape(xhat, [-1, C]);
-          const dgamma = tf.sum(tf.mul(dy2, xh2), 0);
-          const dbeta = tf.sum(dy2, 0);
-          const gx = tf.mul(dy, g);
-          const dx = tf.mul(rstd, tf.sub(tf.sub(gx, tf.mean(gx, -1, true)), tf.mul(xhat, tf.mean(tf.mul(gx, xhat), -1, true))));
-          return [dx, dgamma, dbeta];
-        },
-      };
-    }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.Tensor;
-    lnTaped.set(eps, f);
-  }
-  return f;
 }
 
 /** GELU, sigmoid approximation x * sigmoid(1.702 x) (3 ops instead of the tanh form's 8). */

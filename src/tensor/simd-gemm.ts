@@ -480,6 +480,25 @@ export class GemmHeap {
     softmaxRows(this.f, o, rows, len, stride, (a, n) => this.exp(a, n));
   }
 
+  /** LayerNorm of n rows of E floats from offset x to offset out (may be x); times f[g..], plus f[b..] when g >= 0. */
+  layerNorm(x: number, n: number, E: number, eps: number, out: number, g = -1, b = -1): void {
+    if (this.g && E % 4 === 0) {
+      this.g.layerNorm(x * 4, n, E, eps, out * 4, g >= 0 ? g * 4 : 0, b >= 0 ? b * 4 : 0, g >= 0 ? 1 : 0);
+      return;
+    }
+    const f = this.f;
+    for (let r = 0; r < n; r++) {
+      const o = x + r * E, t = out + r * E;
+      let mean = 0;
+      for (let c = 0; c < E; c++) mean += f[o + c];
+      mean /= E;
+      let v = 0;
+      for (let c = 0; c < E; c++) { const dd = f[o + c] - mean; v += dd * dd; }
+      const rstd = 1 / Math.sqrt(v / E + eps);
+      for (let c = 0; c < E; c++) f[t + c] = g >= 0 ? (f[o + c] - mean) * rstd * f[g + c] + f[b + c] : (f[o + c] - mean) * rstd;
+    }
+  }
+
   /** Softmax gradient in place: f[g row] = f[att row] (f[g row] - sum(att g)) for rows `stride` apart (att 0 in any padding). */
   softmaxBackward(att: number, g: number, rows: number, stride: number): void {
     if (this.g && stride % 4 === 0) {
