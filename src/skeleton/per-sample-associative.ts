@@ -4,7 +4,8 @@
  * with q_bh, k_bh the channels of head h ([N, d], [P, d]) and W_h the rows h*P.. of W ([P, H*P]).
  *
  * It is per-sample-product.ts with M_bh = k_bh^T W_h made inside the op (in the SIMD kernel of src/tensor/simd-gemm.ts)
- * instead of by 8 tensor products whose [B*d, H*P] results are copied in and out; the backward recomputes M_bh:
+ * instead of by 8 tensor products whose [B*d, H*P] results are copied in and out; the forward keeps M_bh for the
+ * backward:
  *   dq_bh^T = M_bh da_b^T, dM_bh = q_bh^T da_b, dk_bh^T = dM_bh W_h^T, dW_h = sum_b k_bh dM_bh.
  * Inference keeps per-sample-product.ts, whose M_bh are made once per condition and serve every denoising iteration.
  */
@@ -30,12 +31,11 @@ function kTranspose(f: Float32Array, zk: number, b: number, h: number, P: number
 }
 
 function forward(q: tf.Tensor, k: tf.Tensor, W: tf.Tensor, H: number, save: tf.GradSaveFunc) {
-  save([q, k, W]);
   const [B, N, E] = q.shape as number[];
   const P = k.shape[1] as number, HP = H * P, d = E / H;
   const L = base(B, N, E, P, HP);
-  // layout: shared | kT [d*P] | M [d*HP] | a [B*N*HP]
-  const zkt = L.end, zm = zkt + d * P, za = zm + d * HP;
+  // layout: shared | kT [d*P] | M_bh for all b, h [B*H*d*HP] | a [B*N*HP]
+  const zkt = L.end, zm = zkt + d * P, za = zm + B * H * d * HP;
   const f = heap.ensure(za + B * N * HP);
   f.fill(0, 0, L.Z);
   heap.load(q, L.zq);
@@ -43,26 +43,28 @@ function forward(q: tf.Tensor, k: tf.Tensor, W: tf.Tensor, H: number, save: tf.G
   heap.load(W, L.zw);
   for (let b = 0; b < B; b++) {
     for (let h = 0; h < H; h++) {
+      const mo = zm + (b * H + h) * d * HP;
       kTranspose(f, L.zk, b, h, P, E, d, zkt);
-      heap.gemm(zkt, d, P, L.zw + h * P * HP, 0, zm, HP); // M_bh = k_bh^T W_h
-      heap.gemm(L.zq + b * N * E + h * d, N, d, zm, 0, za + b * N * HP, HP, E, h > 0); // a_b += q_bh M_bh
+      heap.gemm(zkt, d, P, L.zw + h * P * HP, 0, mo, HP); // M_bh = k_bh^T W_h
+      heap.gemm(L.zq + b * N * E + h * d, N, d, mo, 0, za + b * N * HP, HP, E, h > 0); // a_b += q_bh M_bh
     }
   }
+  save([q, k, W, heap.tensor(zm, [B * H * d * HP])]); // the M_bh for the backward
   return {
     value: heap.tensor(za, [B, N, HP]),
-    gradFunc: (da: tf.Tensor, saved: tf.Tensor[]) => backward(da, saved[0], saved[1], saved[2], H),
+    gradFunc: (da: tf.Tensor, saved: tf.Tensor[]) => backward(da, saved[0], saved[1], saved[2], saved[3], H),
   };
 }
 
-function backward(da: tf.Tensor, q: tf.Tensor, k: tf.Tensor, W: tf.Tensor, H: number): tf.Tensor[] {
+function backward(da: tf.Tensor, q: tf.Tensor, k: tf.Tensor, W: tf.Tensor, M: tf.Tensor, H: number): tf.Tensor[] {
   const [B, N, E] = q.shape as number[];
   const P = k.shape[1] as number, HP = H * P, d = E / H;
   const L = base(B, N, E, P, HP);
   const Np = L.Np;
-  // layout: shared | W^T per head [H*HP*P] | da [B*N*HP] | dq [B*N*E] | dk [B*P*E] | dW [HP*HP]
-  //   | scratch: da_b^T [HP*Np] | q_b^T [E*N] | kT [d*P] | k_bh [P*d] | M [d*HP] | dM [d*HP] | dq_bh^T [d*Np] | dk_bh^T [d*P]
+  // layout: shared | W^T per head [H*HP*P] | da [B*N*HP] | dq [B*N*E] | dk [B*P*E] | dW [HP*HP] | M_bh [B*H*d*HP]
+  //   | scratch: da_b^T [HP*Np] | q_b^T [E*N] | k_bh [P*d] | dM [d*HP] | dq_bh^T [d*Np] | dk_bh^T [d*P]
   const zwt = L.end, zda = zwt + H * HP * P, zdq = zda + B * N * HP, zdk = zdq + B * N * E, zdw = zdk + B * P * E;
-  const zdt = zdw + HP * HP, zqt = zdt + HP * Np, zkt = zqt + E * N, zkb = zkt + d * P, zm = zkb + P * d, zdm = zm + d * HP;
+  const zms = zdw + HP * HP, zdt = zms + B * H * d * HP, zqt = zdt + HP * Np, zkb = zqt + E * N, zdm = zkb + P * d;
   const zt = zdm + d * HP, zkg = zt + d * Np;
   const f = heap.ensure(zkg + d * P);
   f.fill(0, 0, L.Z);
@@ -70,6 +72,7 @@ function backward(da: tf.Tensor, q: tf.Tensor, k: tf.Tensor, W: tf.Tensor, H: nu
   heap.load(k, L.zk);
   heap.load(W, L.zw);
   heap.load(da, zda);
+  heap.load(M, zms);
   f.fill(0, zdw, zdw + HP * HP);
   // W_h^T [HP, P] for every head
   for (let h = 0; h < H; h++) {
@@ -87,10 +90,11 @@ function backward(da: tf.Tensor, q: tf.Tensor, k: tf.Tensor, W: tf.Tensor, H: nu
     }
     for (let m = 0; m < HP; m++) for (let n = N; n < Np; n++) f[zdt + m * Np + n] = 0;
     for (let h = 0; h < H; h++) {
-      kTranspose(f, L.zk, b, h, P, E, d, zkt);
-      for (let p = 0; p < P; p++) for (let c = 0; c < d; c++) f[zkb + p * d + c] = f[zkt + c * P + p];
-      heap.gemm(zkt, d, P, L.zw + h * P * HP, 0, zm, HP); // M_bh
-      heap.gemm(zm, d, HP, zdt, 0, zt, Np); // dq_bh^T [d, Np]
+      for (let p = 0; p < P; p++) {
+        const src = L.zk + (b * P + p) * E + h * d;
+        for (let c = 0; c < d; c++) f[zkb + p * d + c] = f[src + c];
+      }
+      heap.gemm(zms + (b * H + h) * d * HP, d, HP, zdt, 0, zt, Np); // dq_bh^T = M_bh da_b^T [d, Np]
       for (let c = 0; c < d; c++) for (let n = 0; n < N; n++) f[zdq + b * N * E + n * E + h * d + c] = f[zt + c * Np + n];
       heap.gemm(zqt + h * d * N, d, N, dab, 0, zdm, HP); // dM_bh [d, HP]
       heap.gemm(zdm, d, HP, zwt + h * HP * P, 0, zkg, P); // dk_bh^T [d, P]
