@@ -3,7 +3,8 @@
  *   y = (x - mean) / sqrt(var + eps) * gamma + beta
  *   dx = rstd (g' - mean(g') - xhat mean(g' xhat)) with g' = dy gamma;  dgamma = sum_rows dy xhat;  dbeta = sum_rows dy
  * In place of about 9 tensor ops forward and 10 backward (means, reductions over the leading axis, broadcasts), each
- * with the runtime's per-op cost. The backward recomputes mean and rstd from the saved x.
+ * with the runtime's per-op cost. The backward recomputes mean and rstd from the saved x (in the layerNormBackward
+ * kernel; plain loops without WebAssembly SIMD or when C is not a multiple of 4).
  */
 import * as tf from '@tensorflow/tfjs';
 import { GemmHeap } from './simd-gemm.ts';
@@ -35,7 +36,9 @@ function backward(dy: tf.Tensor, x: tf.Tensor, gamma: tf.Tensor, eps: number): t
   heap.load(x, zx);
   heap.load(dy, zd);
   f.fill(0, zdg, zx);
-  for (let r = 0; r < R; r++) {
+  const k = heap.kernel;
+  if (k && C % 4 === 0) k.layerNormBackward(zx * 4, zd * 4, R, C, eps, 0, zdx * 4, zdg * 4, zdb * 4);
+  else for (let r = 0; r < R; r++) {
     const xo = zx + r * C, go = zd + r * C, oo = zdx + r * C;
     let mean = 0;
     for (let c = 0; c < C; c++) mean += f[xo + c];

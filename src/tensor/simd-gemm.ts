@@ -43,6 +43,11 @@ export interface Gemm {
   gelu(a: number, n: number, s: number): void;
   /** Softmax gradient in place: g = att (g - rowsum(att g)) over rows `stride` floats apart (byte offsets; stride % 4 === 0; att 0 in padding). */
   softmaxBackward(att: number, g: number, rows: number, stride: number): void;
+  /**
+   * LayerNorm gradient for n rows of E floats (E % 4 === 0; byte offsets) from x and dy: dx, and dg += dy xhat,
+   * db += dy over the rows (zeroed by the caller).
+   */
+  layerNormBackward(x: number, dy: number, n: number, E: number, eps: number, g: number, dx: number, dg: number, db: number): void;
 }
 
 const uleb = (v: number): number[] => { const o: number[] = []; do { let b = v & 0x7f; v >>>= 7; if (v) b |= 0x80; o.push(b); } while (v); return o; };
@@ -264,6 +269,71 @@ function layerNormBody(): number[] {
 const f32c1 = (v: number) => [0x43, ...f32(v)];
 
 /**
+ * layerNormBackward(x, dy, n, E, eps, g, dx, dg, db): the LayerNorm gradient for n rows of E floats (E % 4 === 0,
+ * byte offsets): xhat and rstd recomputed from x, g' = dy g, dx = rstd (g' - mean(g') - xhat mean(g' xhat)), and
+ * dg += dy xhat, db += dy summed over the rows (the caller zeroes them).
+ * Locals: params x0 dy1 n2 E3 eps4(f32) g5 dx6 dg7 db8; i32 r9 i10 eb11 xr12 yr13 or14; f32 mean15 rstd16 m1_17 m2_18;
+ * v128 acc19 acc2_20 vm21 vr22 xh23 gx24 dyv25.
+ */
+function layerNormBackwardBody(): number[] {
+  const [X, DY, NN, EE, EPS, G, DX, DG, DB, R, I, EB, XR, YR, OR, MEAN, RSTD, M1, M2, ACC, ACC2, VM, VR, XH, GX, DYV] = Array.from({ length: 26 }, (_, i) => i);
+  const F32 = 0x7d;
+  const lane = (l: number) => simd(0x1f, l);
+  const FADDS = 0x92, FDIVS = 0x95, FSQRTS = 0x91, F32_CONVERT_I32_U = 0xb3;
+  const hsum = (v: number) => [...get(v), ...lane(0), ...get(v), ...lane(1), FADDS, ...get(v), ...lane(2), FADDS, ...get(v), ...lane(3), FADDS];
+  const over = (...body: number[][]) => [
+    ...i32c(0), ...set(I),
+    ...block(loop([...get(I), ...get(EB), GE_U, ...brIf(1)], ...body, [...get(I), ...i32c(16), ADD, ...set(I)], br(0))),
+  ];
+  const at = (base: number) => [...get(base), ...get(I), ADD];
+  const xhat = [...at(XR), ...v128load(0), ...get(VM), ...simd(FSUB), ...get(VR), ...simd(FMUL), ...set(XH)];
+  const rowBody = [
+    ...get(X), ...get(R), ...get(EB), MUL, ADD, ...set(XR),
+    ...get(DY), ...get(R), ...get(EB), MUL, ADD, ...set(YR),
+    ...get(DX), ...get(R), ...get(EB), MUL, ADD, ...set(OR),
+    // mean, rstd
+    ...vconst(0), ...set(ACC),
+    ...over([...get(ACC), ...at(XR), ...v128load(0), ...simd(FADD), ...set(ACC)]),
+    ...hsum(ACC), ...get(EE), F32_CONVERT_I32_U, FDIVS, ...set(MEAN),
+    ...get(MEAN), ...simd(SPLAT), ...set(VM),
+    ...vconst(0), ...set(ACC),
+    ...over([...at(XR), ...v128load(0), ...get(VM), ...simd(FSUB), ...set(XH), ...get(ACC), ...get(XH), ...get(XH), ...simd(FMUL), ...simd(FADD), ...set(ACC)]),
+    ...f32c1(1), ...hsum(ACC), ...get(EE), F32_CONVERT_I32_U, FDIVS, ...get(EPS), FADDS, FSQRTS, FDIVS, ...set(RSTD),
+    ...get(RSTD), ...simd(SPLAT), ...set(VR),
+    // sums of g' and g' xhat; dg, db
+    ...vconst(0), ...set(ACC), ...vconst(0), ...set(ACC2),
+    ...over(
+      xhat,
+      [...at(YR), ...v128load(0), ...set(DYV)],
+      [...get(DYV), ...at(G), ...v128load(0), ...simd(FMUL), ...set(GX)],
+      [...get(ACC), ...get(GX), ...simd(FADD), ...set(ACC)],
+      [...get(ACC2), ...get(GX), ...get(XH), ...simd(FMUL), ...simd(FADD), ...set(ACC2)],
+      [...at(DG), ...at(DG), ...v128load(0), ...get(DYV), ...get(XH), ...simd(FMUL), ...simd(FADD), ...v128store(0)],
+      [...at(DB), ...at(DB), ...v128load(0), ...get(DYV), ...simd(FADD), ...v128store(0)],
+    ),
+    ...hsum(ACC), ...get(EE), F32_CONVERT_I32_U, FDIVS, ...set(M1),
+    ...hsum(ACC2), ...get(EE), F32_CONVERT_I32_U, FDIVS, ...set(M2),
+    ...get(M1), ...simd(SPLAT), ...set(ACC),
+    ...get(M2), ...simd(SPLAT), ...set(ACC2),
+    // dx = rstd (g' - m1 - xhat m2)
+    ...over(
+      xhat,
+      [...at(OR),
+        ...at(YR), ...v128load(0), ...at(G), ...v128load(0), ...simd(FMUL), ...get(ACC), ...simd(FSUB),
+        ...get(XH), ...get(ACC2), ...simd(FMUL), ...simd(FSUB), ...get(VR), ...simd(FMUL), ...v128store(0)],
+    ),
+    ...get(R), ...i32c(1), ADD, ...set(R),
+  ];
+  return [
+    3, 6, I32, 4, F32, 7, V128,
+    ...get(EE), ...i32c(4), MUL, ...set(EB),
+    ...i32c(0), ...set(R),
+    ...block(loop([...get(R), ...get(NN), GE_U, ...brIf(1)], rowBody, br(0))),
+    0x0b,
+  ];
+}
+
+/**
  * softmaxBackward(att, g, rows, stride): for each of rows rows (stride floats apart, stride % 4 === 0, byte offsets),
  * g = att (g - sum(att g)) in place: the gradient of the logits from the gradient g of softmax output att (padding
  * columns of att must be 0). Locals: a0 g1 rows2 stride3; i32 r4 i5 sb6 ar7 gr8; f32 s9; v128 acc10 vs11.
@@ -347,16 +417,18 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
   const lnCode = layerNormBody();
   const geluCode = geluBody();
   const sbCode = softmaxBackwardBody();
+  const lnbCode = layerNormBackwardBody();
   const F32 = 0x7d;
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [6, 0x60, 9, I32, I32, I32, I32, I32, I32, I32, I32, I32, 0, 0x60, 2, I32, I32, 0, 0x60, 4, I32, I32, I32, I32, 0,
+    ...section(1, [7, 0x60, 9, I32, I32, I32, I32, I32, I32, I32, I32, I32, 0, 0x60, 2, I32, I32, 0, 0x60, 4, I32, I32, I32, I32, 0,
       0x60, 14, I32, I32, I32, I32, I32, I32, F32, F32, F32, F32, F32, F32, F32, F32, 0, 0x60, 3, I32, I32, I32, 0,
-      0x60, 8, I32, I32, I32, F32, I32, I32, I32, I32, 0]),
+      0x60, 8, I32, I32, I32, F32, I32, I32, I32, I32, 0,
+      0x60, 9, I32, I32, I32, I32, F32, I32, I32, I32, I32, 0]),
     ...section(2, [1, ...str('env'), ...str('mem'), 0x02, 0x00, 0x01]),
-    ...section(3, [8, 0, 1, 2, 3, 4, 5, 4, 2]),
-    ...section(7, [8, ...str('gemm'), 0x00, 0, ...str('exp'), 0x00, 1, ...str('softmax'), 0x00, 2, ...str('adam'), 0x00, 3, ...str('finite'), 0x00, 4, ...str('layerNorm'), 0x00, 5, ...str('gelu'), 0x00, 6, ...str('softmaxBackward'), 0x00, 7]),
-    ...section(10, [8, ...uleb(code.length), ...code, ...uleb(expCode.length), ...expCode, ...uleb(smCode.length), ...smCode, ...uleb(adamCode.length), ...adamCode, ...uleb(finiteCode.length), ...finiteCode, ...uleb(lnCode.length), ...lnCode, ...uleb(geluCode.length), ...geluCode, ...uleb(sbCode.length), ...sbCode]),
+    ...section(3, [9, 0, 1, 2, 3, 4, 5, 4, 2, 6]),
+    ...section(7, [9, ...str('gemm'), 0x00, 0, ...str('exp'), 0x00, 1, ...str('softmax'), 0x00, 2, ...str('adam'), 0x00, 3, ...str('finite'), 0x00, 4, ...str('layerNorm'), 0x00, 5, ...str('gelu'), 0x00, 6, ...str('softmaxBackward'), 0x00, 7, ...str('layerNormBackward'), 0x00, 8]),
+    ...section(10, [9, ...uleb(code.length), ...code, ...uleb(expCode.length), ...expCode, ...uleb(smCode.length), ...smCode, ...uleb(adamCode.length), ...adamCode, ...uleb(finiteCode.length), ...finiteCode, ...uleb(lnCode.length), ...lnCode, ...uleb(geluCode.length), ...geluCode, ...uleb(sbCode.length), ...sbCode, ...uleb(lnbCode.length), ...lnbCode]),
   ]);
 }
 
@@ -398,6 +470,7 @@ export function createGemm(bytes: number): Gemm | null {
     layerNorm: inst.exports.layerNorm as Gemm['layerNorm'],
     gelu: inst.exports.gelu as Gemm['gelu'],
     softmaxBackward: inst.exports.softmaxBackward as Gemm['softmaxBackward'],
+    layerNormBackward: inst.exports.layerNormBackward as Gemm['layerNormBackward'],
   };
 }
 
@@ -497,6 +570,11 @@ export class GemmHeap {
       const rstd = 1 / Math.sqrt(v / E + eps);
       for (let c = 0; c < E; c++) f[t + c] = g >= 0 ? (f[o + c] - mean) * rstd * f[g + c] + f[b + c] : (f[o + c] - mean) * rstd;
     }
+  }
+
+  /** The kernel (null without WebAssembly SIMD); offsets given to it are in bytes. */
+  get kernel(): Gemm | null {
+    return this.g;
   }
 
   /** Softmax gradient in place: f[g row] = f[att row] (f[g row] - sum(att g)) for rows `stride` apart (att 0 in any padding). */
