@@ -20,6 +20,7 @@ import { gelu, layerNorm, linear, matMul, taping, type ParamStore } from './laye
 import type { AttentionKind } from './types.ts';
 import { perSampleProduct } from './per-sample-product.ts';
 import { perSampleAssociative } from './per-sample-associative.ts';
+import { batchNormTrain } from '../tensor/batch-norm.ts';
 import { jointAttention } from './joint-attention.ts';
 import { softmaxValues } from './attention-values.ts';
 
@@ -207,13 +208,14 @@ export function objectAttentionBlock(
         // A' W = q M_b per sample (per-sample-product.ts)
         let a = tf.reshape(ok.kScaled ? perSampleAssociative(q, ok.kScaled, p.get('oa.W'), H) : perSampleProduct(q, ok.Mh!), [B * N, H * P]);
         if (training) {
-          const m = tf.moments(a, 0);
-          bn = { mean: m.mean, variance: m.variance };
-          a = tf.mul(tf.sub(a, m.mean), tf.rsqrt(tf.add(m.variance, BN_EPS)));
+          // batch statistics, normalisation and affine as one op each way (src/tensor/batch-norm.ts)
+          const r = batchNormTrain(a, p.get('oa.bn.g'), p.get('oa.bn.b'), BN_EPS);
+          bn = { mean: r.mean, variance: r.variance };
+          a = r.y;
         } else {
           a = tf.mul(tf.sub(a, p.get('oa.bn.mean')), tf.rsqrt(tf.add(p.get('oa.bn.var'), BN_EPS)));
+          a = tf.add(tf.mul(a, p.get('oa.bn.g')), p.get('oa.bn.b'));
         }
-        a = tf.add(tf.mul(a, p.get('oa.bn.g')), p.get('oa.bn.b'));
         // A_adj (constant, symmetric) mixes joints: with joints last it is one 2-D product [B*H*P, N] x [N, N]
         const aT = tf.reshape(tf.transpose(tf.reshape(a, [B, N, H * P]), [0, 2, 1]), [B * H * P, N]);
         logits = tf.transpose(tf.reshape(matMul(aT, adj), [B, H, P, N]), [0, 1, 3, 2]);
