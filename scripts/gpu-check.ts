@@ -1,7 +1,7 @@
 /**
  * GPU check of the tfjs paths that read tensors asynchronously: the mesh fitter's gradient solver, a batched
  * diffuser forward (10 denoising iterations of the official sampler, one condition) and one diffuser training step
- * (HOI loss, Adam). Prints one JSON object; every case reports its own error instead of stopping the run.
+ * (HOI loss, Adam), with the CPU Levenberg-Marquardt fitter as the reference. Prints one JSON object; every case reports its own error instead of stopping the run.
  *
  *   PINPLACE_BACKEND=webgpu npx tsx scripts/gpu-check.ts [--people 64,256,1024] [--samples 64,1024] [--batch 64,512]
  *
@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { initBackend } from '../src/backend.ts';
 import { fitPeopleGradient } from '../src/mesh/gradient-solver.ts';
-import { getDefaultJointModel } from '../src/mesh/fitter.ts';
+import { fitPersonLm, getDefaultJointModel } from '../src/mesh/fitter.ts';
 import { mulberry32, syntheticCase } from '../src/mesh/synthetic.ts';
 import { DEFAULT_MODEL_CONFIG } from '../src/skeleton/constants.ts';
 import { Diffuser } from '../src/skeleton/diffuser.ts';
@@ -24,7 +24,7 @@ import type { SampleFeatures, TrainExample } from '../src/skeleton/types.ts';
 
 const arg = (name: string, dflt: string): number[] => {
   const i = process.argv.indexOf(`--${name}`);
-  return (i > 0 ? process.argv[i + 1] : dflt).split(',').map(Number);
+  return (i > 0 ? process.argv[i + 1] : dflt).split(',').filter((v) => v !== '').map(Number);
 };
 
 /** Median of three timed runs after one warm-up; `fn` must finish its GPU work (await a read) before resolving. */
@@ -66,6 +66,16 @@ async function main(): Promise<void> {
   process.stderr.write(`${info.message}\n`);
 
   const jm = getDefaultJointModel();
+  await safely('fit_lm_cpu_64', out, async () => {
+    const rand = mulberry32(12);
+    const cs = Array.from({ length: 64 }, () => syntheticCase(jm, rand));
+    for (const c of cs.slice(0, 8)) fitPersonLm(c.target); // warm-up (JIT)
+    const t0 = performance.now();
+    const fits = cs.map((c) => fitPersonLm(c.target));
+    const ms = performance.now() - t0;
+    const err = fits.map((f, i) => (100 * f.reprojectionErrorPx.mean) / cs[i].boxHeight).sort((a, b) => a - b);
+    return { ms_per_person: ms / 64, median_err_pct: err[err.length >> 1] };
+  });
   for (const n of arg('people', '64,256,1024')) {
     await safely(`fit_gradient_${n}`, out, async () => {
       const rand = mulberry32(12);

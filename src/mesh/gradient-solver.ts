@@ -20,7 +20,15 @@ export interface GradientFitOptions {
   /** Adam steps per stage iteration (default GRADIENT_CONFIG.stepsPerIteration). */
   stepsPerIteration?: number;
   learningRate?: number;
+  /** Most batch entries (person x start) in one tfjs batch; more people are fitted in consecutive batches. */
+  maxEntries?: number;
 }
+
+/**
+ * Default for GradientFitOptions.maxEntries. WebGPU caps a dispatch at 65,535 workgroups per dimension; on an
+ * NVIDIA H200 through Dawn a batch of 12,288 entries exceeded it in one of tfjs's kernels and 3,072 did not.
+ */
+export const MAX_GRADIENT_ENTRIES = 3072;
 
 /** Fit many people at once with Adam on the tfjs objective. */
 export async function fitPeopleGradient(targets: FitTarget[], o: GradientFitOptions = {}): Promise<FittedBody[]> {
@@ -46,6 +54,20 @@ export async function fitPeopleGradient(targets: FitTarget[], o: GradientFitOpti
   });
   const M = entries.length;
   if (M === 0) return [];
+  const maxEntries = Math.max(1, o.maxEntries ?? MAX_GRADIENT_ENTRIES);
+  if (M > maxEntries && targets.length > 1) {
+    // consecutive groups of people, each within the limit (a person's starts always stay in one batch)
+    const perPerson = new Array<number>(targets.length).fill(0);
+    for (const e of entries) perPerson[e.person]++;
+    const out: FittedBody[] = [];
+    for (let a = 0; a < targets.length;) {
+      let b = a + 1, n = perPerson[a];
+      while (b < targets.length && n + perPerson[b] <= maxEntries) n += perPerson[b++];
+      out.push(...(await fitPeopleGradient(targets.slice(a, b), { ...o, model })));
+      a = b;
+    }
+    return out;
+  }
   const mt = jointModelTensors(model);
   const f32 = (fn: (e: (typeof entries)[number]) => ArrayLike<number>) => Float32Array.from(entries.flatMap((e) => Array.from(fn(e))));
   const target = tf.tensor3d(f32((e) => Array.from({ length: 34 }, (_, k) => e.ctx.target[((k / 2) | 0) * 3 + (k % 2)])), [M, 17, 2]);

@@ -24,8 +24,8 @@ export interface FitTarget {
 }
 
 /** Which solver runs the fit. `lm`: Levenberg-Marquardt in plain TypeScript (CPU); `gradient`: batched Adam on the
- * tfjs objective (any backend; the natural choice for large batches on a GPU backend); `auto`: `gradient` for
- * batches of 16+ people on webgl/webgpu/tensorflow, else `lm`. */
+ * tfjs objective (any backend, WebGPU and WebGL included); `auto`: `lm` (faster on every backend measured: see
+ * resolveSolver in fit.ts). */
 export type SolverName = 'lm' | 'gradient' | 'auto';
 
 /** The parameters of one body in the camera frame. */

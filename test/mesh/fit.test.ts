@@ -7,7 +7,7 @@ import { GLTFLoader } from 'three/examples/jsm/loaders/GLTFLoader.js';
 import { runCli as run } from '../cli/run-cli.ts';
 import { parseBodyFile, type SkeletonFile } from '../../src/data/formats.ts';
 import { FormatError, UsageError } from '../../src/errors.ts';
-import { fit } from '../../src/mesh/fit.ts';
+import { fit, resolveSolver } from '../../src/mesh/fit.ts';
 import { getDefaultJointModel } from '../../src/mesh/fitter.ts';
 import { mulberry32, syntheticCase } from '../../src/mesh/synthetic.ts';
 import type { Keypoint } from '../../src/skeleton/topology.ts';
@@ -120,4 +120,11 @@ describe('pinplace fit', () => {
     expect(r.err).toMatch(re);
     expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
   });
+});
+
+describe('solver choice', () => {
+  // auto is Levenberg-Marquardt everywhere (faster per person than the batched gradient solver on every backend
+  // measured, GPUs included); the gradient solver runs only when asked
+  const table: Array<[Parameters<typeof resolveSolver>[0], 'lm' | 'gradient']> = [[undefined, 'lm'], ['auto', 'lm'], ['lm', 'lm'], ['gradient', 'gradient']];
+  for (const [asked, runs] of table) it(`${asked ?? 'default'} -> ${runs}`, () => expect(resolveSolver(asked)).toBe(runs));
 });

@@ -25,4 +25,19 @@ describe('gradient solver on the cpu backend', () => {
     expect(f.cost).toBeLessThan(before / 20);
     expect((100 * f.reprojectionErrorPx.mean) / c.boxHeight).toBeLessThan(5);
   });
+
+  it('fits more people than one batch holds in consecutive batches, with the same result', async () => {
+    const model = getDefaultJointModel();
+    const rand = mulberry32(52);
+    const targets = [0, 1, 2].map(() => syntheticCase(model, rand).target);
+    const o = { stepsPerIteration: 2 };
+    const whole = await fitPeopleGradient(targets, o);
+    const split = await fitPeopleGradient(targets, { ...o, maxEntries: 1 }); // one person a batch
+    expect(split).toHaveLength(3);
+    split.forEach((f, i) => {
+      for (let k = 0; k < f.pose.length; k++) expect(f.pose[k]).toBeCloseTo(whole[i].pose[k], 3);
+      expect(f.cost).toBeCloseTo(whole[i].cost, 4);
+    });
+  });
 });
+
