@@ -17,7 +17,7 @@ export const fitCommand: CommandDef = {
       .option('--sample <k>', 'which sample to fit', '0')
       .option('--focal <f>', 'focal length in pixels (default: sqrt(W^2 + H^2) of the image)')
       .option('--partner', 'also fit the partner of an h2h skeleton file (same camera, both bodies in one GLB)')
-      .option('--solver <name>', 'lm | gradient | auto (gradient for large batches on GPU backends)', 'auto')
+      .option('--solver <name>', 'lm | gradient | auto (auto: lm, the faster on every backend measured)', 'auto')
       .option('--model <file>', 'an SMPL-format .npz body model (default: the shipped model)')
       .option('--out <dir>', 'output directory', 'out');
   },
