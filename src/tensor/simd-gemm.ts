@@ -48,6 +48,15 @@ export interface Gemm {
    * db += dy over the rows (zeroed by the caller).
    */
   layerNormBackward(x: number, dy: number, n: number, E: number, eps: number, g: number, dx: number, dg: number, db: number): void;
+  /** Column means and biased variances of x [R, C] (C % 4 === 0; byte offsets) into mean [C], variance [C]. */
+  colMoments(x: number, R: number, C: number, mean: number, variance: number): void;
+  /** out[r, c] = x[r, c] s[c] + t[c] over [R, C] (C % 4 === 0; byte offsets; out may be x). */
+  colAffine(x: number, R: number, C: number, s: number, t: number, out: number): void;
+  /**
+   * BatchNorm gradient over [R, C] (C % 4 === 0; byte offsets): s1 = sum_rows dy, s2 = sum_rows dy xhat, k1, k2 ([C]
+   * scratch), out = rstd (dy gam - gam s1 / R - xhat gam s2 / R), xhat = (x - mean) rstd.
+   */
+  bnBackward(dy: number, x: number, R: number, C: number, mean: number, rstd: number, gam: number, s1: number, s2: number, k1: number, k2: number, out: number): void;
 }
 
 const uleb = (v: number): number[] => { const o: number[] = []; do { let b = v & 0x7f; v >>>= 7; if (v) b |= 0x80; o.push(b); } while (v); return o; };
@@ -269,6 +278,92 @@ function layerNormBody(): number[] {
 const f32c1 = (v: number) => [0x43, ...f32(v)];
 
 /**
+ * Column-wise kernels over a row-major [R, C] block (C % 4 === 0, byte offsets): the BatchNorm of the associative
+ * attention in training. Each takes its params (R and C at the given indices), then i32 locals r, c, cb (C*4),
+ * ro (r*cb), 1/R as f32 and v128 temps.
+ */
+function columnKernel(params: number, R: number, C: number, body: (L: { R: number; C: number; r: number; c: number; cb: number; ro: number; inv: number; v: (i: number) => number }) => number[][]): number[] {
+  const r = params, c = params + 1, cb = params + 2, ro = params + 3, inv = params + 4;
+  const v = (i: number) => params + 5 + i;
+  const code = body({ R, C, r, c, cb, ro, inv, v }).flat();
+  return [
+    3, 4, I32, 1, 0x7d, 6, V128,
+    ...get(C), ...i32c(4), MUL, ...set(cb),
+    ...f32c1(1), ...get(R), 0xb3, 0x95, ...set(inv),
+    ...code,
+    0x0b,
+  ];
+}
+/** for c over the columns (byte offset in local c): body. */
+const overCols = (L: { c: number; cb: number }, ...body: number[][]) => [
+  ...i32c(0), ...set(L.c),
+  ...block(loop([...get(L.c), ...get(L.cb), GE_U, ...brIf(1)], ...body, [...get(L.c), ...i32c(16), ADD, ...set(L.c)], br(0))),
+];
+/** for r over the rows (ro = r * cb), for c over the columns: body. */
+const overRowsCols = (L: { R: number; r: number; c: number; cb: number; ro: number }, ...body: number[][]) => [
+  ...i32c(0), ...set(L.r),
+  ...block(loop([...get(L.r), ...get(L.R), GE_U, ...brIf(1)],
+    [...get(L.r), ...get(L.cb), MUL, ...set(L.ro)],
+    overCols(L, ...body),
+    [...get(L.r), ...i32c(1), ADD, ...set(L.r)], br(0))),
+];
+
+/** colMoments(x, R, C, mean, var): mean[c] and biased var[c] over the R rows (two passes). */
+function colMomentsBody(): number[] {
+  const X = 0, MEAN = 3, VAR = 4;
+  return columnKernel(5, 1, 2, (L) => {
+    const cell = [...get(X), ...get(L.ro), ADD, ...get(L.c), ADD, ...v128load(0)];
+    const col = (b: number) => [...get(b), ...get(L.c), ADD];
+    const scale = (b: number) => overCols(L, [...col(b), ...col(b), ...v128load(0), ...get(L.inv), ...simd(SPLAT), ...simd(FMUL), ...v128store(0)]);
+    return [
+      overCols(L, [...col(MEAN), ...vconst(0), ...v128store(0), ...col(VAR), ...vconst(0), ...v128store(0)]),
+      overRowsCols(L, [...col(MEAN), ...col(MEAN), ...v128load(0), ...cell, ...simd(FADD), ...v128store(0)]),
+      scale(MEAN),
+      overRowsCols(L, [...cell, ...col(MEAN), ...v128load(0), ...simd(FSUB), ...set(L.v(0)),
+        ...col(VAR), ...col(VAR), ...v128load(0), ...get(L.v(0)), ...get(L.v(0)), ...simd(FMUL), ...simd(FADD), ...v128store(0)]),
+      scale(VAR),
+    ];
+  });
+}
+
+/** colAffine(x, R, C, s, t, out): out[r, c] = x[r, c] s[c] + t[c]. */
+function colAffineBody(): number[] {
+  const X = 0, S = 3, T = 4, O = 5;
+  return columnKernel(6, 1, 2, (L) => [
+    overRowsCols(L, [...get(O), ...get(L.ro), ADD, ...get(L.c), ADD,
+      ...get(X), ...get(L.ro), ADD, ...get(L.c), ADD, ...v128load(0),
+      ...get(S), ...get(L.c), ADD, ...v128load(0), ...simd(FMUL),
+      ...get(T), ...get(L.c), ADD, ...v128load(0), ...simd(FADD), ...v128store(0)]),
+  ]);
+}
+
+/**
+ * bnBackward(dy, x, R, C, mean, rstd, gam, s1, s2, k1, k2, out): s1 = sum_rows dy, s2 = sum_rows dy xhat
+ * (xhat = (x - mean) rstd), k1 = gam s1 / R, k2 = gam s2 / R, out = rstd (dy gam - k1 - xhat k2).
+ */
+function bnBackwardBody(): number[] {
+  const DY = 0, X = 1, MEAN = 4, RSTD = 5, GAM = 6, S1 = 7, S2 = 8, K1 = 9, K2 = 10, O = 11;
+  return columnKernel(12, 2, 3, (L) => {
+    const col = (b: number) => [...get(b), ...get(L.c), ADD];
+    const cell = (b: number) => [...get(b), ...get(L.ro), ADD, ...get(L.c), ADD];
+    const XH = L.v(0), G = L.v(1);
+    const xhat = [...cell(X), ...v128load(0), ...col(MEAN), ...v128load(0), ...simd(FSUB), ...col(RSTD), ...v128load(0), ...simd(FMUL), ...set(XH)];
+    return [
+      overCols(L, [...col(S1), ...vconst(0), ...v128store(0), ...col(S2), ...vconst(0), ...v128store(0)]),
+      overRowsCols(L, xhat, [...cell(DY), ...v128load(0), ...set(G)],
+        [...col(S1), ...col(S1), ...v128load(0), ...get(G), ...simd(FADD), ...v128store(0)],
+        [...col(S2), ...col(S2), ...v128load(0), ...get(G), ...get(XH), ...simd(FMUL), ...simd(FADD), ...v128store(0)]),
+      overCols(L,
+        [...col(K1), ...col(GAM), ...v128load(0), ...col(S1), ...v128load(0), ...simd(FMUL), ...get(L.inv), ...simd(SPLAT), ...simd(FMUL), ...v128store(0)],
+        [...col(K2), ...col(GAM), ...v128load(0), ...col(S2), ...v128load(0), ...simd(FMUL), ...get(L.inv), ...simd(SPLAT), ...simd(FMUL), ...v128store(0)]),
+      overRowsCols(L, xhat, [...cell(O),
+        ...cell(DY), ...v128load(0), ...col(GAM), ...v128load(0), ...simd(FMUL), ...col(K1), ...v128load(0), ...simd(FSUB),
+        ...get(XH), ...col(K2), ...v128load(0), ...simd(FMUL), ...simd(FSUB), ...col(RSTD), ...v128load(0), ...simd(FMUL), ...v128store(0)]),
+    ];
+  });
+}
+
+/**
  * layerNormBackward(x, dy, n, E, eps, g, dx, dg, db): the LayerNorm gradient for n rows of E floats (E % 4 === 0,
  * byte offsets): xhat and rstd recomputed from x, g' = dy g, dx = rstd (g' - mean(g') - xhat mean(g' xhat)), and
  * dg += dy xhat, db += dy summed over the rows (the caller zeroes them).
@@ -418,17 +513,20 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
   const geluCode = geluBody();
   const sbCode = softmaxBackwardBody();
   const lnbCode = layerNormBackwardBody();
+  const cmCode = colMomentsBody(), caCode = colAffineBody(), bbCode = bnBackwardBody();
   const F32 = 0x7d;
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [7, 0x60, 9, I32, I32, I32, I32, I32, I32, I32, I32, I32, 0, 0x60, 2, I32, I32, 0, 0x60, 4, I32, I32, I32, I32, 0,
+    ...section(1, [10, 0x60, 9, I32, I32, I32, I32, I32, I32, I32, I32, I32, 0, 0x60, 2, I32, I32, 0, 0x60, 4, I32, I32, I32, I32, 0,
       0x60, 14, I32, I32, I32, I32, I32, I32, F32, F32, F32, F32, F32, F32, F32, F32, 0, 0x60, 3, I32, I32, I32, 0,
       0x60, 8, I32, I32, I32, F32, I32, I32, I32, I32, 0,
-      0x60, 9, I32, I32, I32, I32, F32, I32, I32, I32, I32, 0]),
+      0x60, 9, I32, I32, I32, I32, F32, I32, I32, I32, I32, 0,
+      0x60, 5, I32, I32, I32, I32, I32, 0, 0x60, 6, I32, I32, I32, I32, I32, I32, 0,
+      0x60, 12, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, 0]),
     ...section(2, [1, ...str('env'), ...str('mem'), 0x02, 0x00, 0x01]),
-    ...section(3, [9, 0, 1, 2, 3, 4, 5, 4, 2, 6]),
-    ...section(7, [9, ...str('gemm'), 0x00, 0, ...str('exp'), 0x00, 1, ...str('softmax'), 0x00, 2, ...str('adam'), 0x00, 3, ...str('finite'), 0x00, 4, ...str('layerNorm'), 0x00, 5, ...str('gelu'), 0x00, 6, ...str('softmaxBackward'), 0x00, 7, ...str('layerNormBackward'), 0x00, 8]),
-    ...section(10, [9, ...uleb(code.length), ...code, ...uleb(expCode.length), ...expCode, ...uleb(smCode.length), ...smCode, ...uleb(adamCode.length), ...adamCode, ...uleb(finiteCode.length), ...finiteCode, ...uleb(lnCode.length), ...lnCode, ...uleb(geluCode.length), ...geluCode, ...uleb(sbCode.length), ...sbCode, ...uleb(lnbCode.length), ...lnbCode]),
+    ...section(3, [12, 0, 1, 2, 3, 4, 5, 4, 2, 6, 7, 8, 9]),
+    ...section(7, [12, ...str('gemm'), 0x00, 0, ...str('exp'), 0x00, 1, ...str('softmax'), 0x00, 2, ...str('adam'), 0x00, 3, ...str('finite'), 0x00, 4, ...str('layerNorm'), 0x00, 5, ...str('gelu'), 0x00, 6, ...str('softmaxBackward'), 0x00, 7, ...str('layerNormBackward'), 0x00, 8, ...str('colMoments'), 0x00, 9, ...str('colAffine'), 0x00, 10, ...str('bnBackward'), 0x00, 11]),
+    ...section(10, [12, ...uleb(code.length), ...code, ...uleb(expCode.length), ...expCode, ...uleb(smCode.length), ...smCode, ...uleb(adamCode.length), ...adamCode, ...uleb(finiteCode.length), ...finiteCode, ...uleb(lnCode.length), ...lnCode, ...uleb(geluCode.length), ...geluCode, ...uleb(sbCode.length), ...sbCode, ...uleb(lnbCode.length), ...lnbCode, ...uleb(cmCode.length), ...cmCode, ...uleb(caCode.length), ...caCode, ...uleb(bbCode.length), ...bbCode]),
   ]);
 }
 
@@ -471,6 +569,9 @@ export function createGemm(bytes: number): Gemm | null {
     gelu: inst.exports.gelu as Gemm['gelu'],
     softmaxBackward: inst.exports.softmaxBackward as Gemm['softmaxBackward'],
     layerNormBackward: inst.exports.layerNormBackward as Gemm['layerNormBackward'],
+    colMoments: inst.exports.colMoments as Gemm['colMoments'],
+    colAffine: inst.exports.colAffine as Gemm['colAffine'],
+    bnBackward: inst.exports.bnBackward as Gemm['bnBackward'],
   };
 }
 
