@@ -204,7 +204,8 @@ export class SmallBatchDenoiser {
   private readonly npeW: Float32Array; // [2, E]
   private readonly adjT: Float32Array; // [N, N], adjT[i*N+j] = adj[j][i]
   private readonly colSum: Float32Array; // [N]
-  private readonly mq: Float32Array; // [H, E, P]
+  private readonly mq: Float32Array; // [H, E+1, P]: Mq_h with cq_h as an extra last row
+  private readonly ta: Float32Array; // [N, E+1]: A_adj^T xhat, and c_i - 1 as the last column
   private readonly cq: Float32Array; // [HP]
   private readonly V: Float32Array; // [H, P, d]
   /** Per head: logits (A_adj^T xhat) Mq_h + cq_h into [N, P], then att_h V_h into [N, d]. */
@@ -244,8 +245,10 @@ export class SmallBatchDenoiser {
     const later = (w: ArrayLike<number> | number, b: ArrayLike<number> | number, K: number, M: number, done: (l: Lin) => void) => {
       pending.push([{ w: arena.add(w), b: arena.add(b), K, M }, done]);
     };
-    const lin = (pre: string, K: number, M: number, done: (l: Lin) => void, ln?: string) => {
+    /** `scaleFirst`: the first that many output columns times `scale` (the trunk's 1/sqrt(d) folded into q). */
+    const lin = (pre: string, K: number, M: number, done: (l: Lin) => void, ln?: string, scaleFirst = 0, scale = 1) => {
       const l = ln ? foldLn(g(`${ln}.g`), g(`${ln}.b`), g(`${pre}.w`), g(`${pre}.b`), K, M) : { w: g(`${pre}.w`), b: g(`${pre}.b`) };
+      for (let m = 0; m < scaleFirst; m++) { l.b[m] *= scale; for (let k = 0; k < K; k++) l.w[k * M + m] *= scale; }
       later(l.w, l.b, K, M, done);
     };
     const adj = f64(model.adj);
@@ -254,6 +257,8 @@ export class SmallBatchDenoiser {
     for (let i = 0; i < N; i++) for (let j = 0; j < N; j++) { adjT[i * N + j] = adj[j * N + i]; colSum[i] += adj[j * N + i]; }
     const wide = Math.max(3 * E, E * c.mlpRatio);
     const Np = (N + 3) & ~3;
+    const taInit = new Float64Array(N * (E + 1));
+    for (let i = 0; i < N; i++) taInit[i * (E + 1) + E] = colSum[i] - 1;
     // the condition (prepare): folded weights and work areas
     const Cg = c.imageFeatureDim, Cr = c.objectFeatureDim, Hd = c.objectHidden, P0 = c.gridSize * c.gridSize;
     const imgB = g('img.fc.b'), pos = g('npe.pos'), npeB = g('npe.b');
@@ -283,7 +288,7 @@ export class SmallBatchDenoiser {
       ...(c.actions.length ? { act: arena.add(g('obj.act')) } : {}),
     };
     const parts = {
-      base: arena.add(N * E), npeW: arena.add(g('npe.w')), adjT: arena.add(adjT), colSum: arena.add(colSum), mq: arena.add(H * E * P), cq: arena.add(HP), V: arena.add(HP * d), zeros: arena.add(Math.max(d, Np)), qh: arena.add(H * N * d), khT: arena.add(H * d * Np), vh: arena.add(H * Np * d), r: arena.add(H * N * d),
+      base: arena.add(N * E), npeW: arena.add(g('npe.w')), adjT: arena.add(adjT), colSum: arena.add(colSum), mq: arena.add(H * (E + 1) * P), ta: arena.add(taInit), cq: arena.add(HP), V: arena.add(HP * d), zeros: arena.add(Math.max(d, Np)), qh: arena.add(H * N * d), khT: arena.add(H * d * Np), vh: arena.add(H * Np * d), r: arena.add(H * N * d),
       lnsG: arena.add(g('lns.g')), lnsB: arena.add(g('lns.b')),
       x: arena.add(N * E), h: arena.add(N * E), t: arena.add(N * E), u: arena.add(N * wide), big: arena.add(Math.max(N * HP, H * N * Np, N * wide)),
     };
@@ -292,7 +297,7 @@ export class SmallBatchDenoiser {
     lin('oa.fc1', E, E * c.mlpRatio, (l) => (lins.oaFc1 = l), 'oa.ln2');
     lin('oa.fc2', E * c.mlpRatio, E, (l) => (lins.oaFc2 = l));
     for (let i = 0; i < c.depth; i++) {
-      lin(`tb${i}.qkv`, E, 3 * E, (l) => (lins[`qkv${i}`] = l), `tb${i}.ln1`);
+      lin(`tb${i}.qkv`, E, 3 * E, (l) => (lins[`qkv${i}`] = l), `tb${i}.ln1`, E, 1 / Math.sqrt(d));
       lin(`tb${i}.proj`, E, E, (l) => (lins[`proj${i}`] = l));
       lin(`tb${i}.fc1`, E, E * c.mlpRatio, (l) => (lins[`fc1${i}`] = l), `tb${i}.ln2`);
       lin(`tb${i}.fc2`, E * c.mlpRatio, E, (l) => (lins[`fc2${i}`] = l));
@@ -303,11 +308,11 @@ export class SmallBatchDenoiser {
     this.model = model;
     for (const [pd, done] of pending) done({ w: pd.w.view!, b: pd.b.view!, K: pd.K, M: pd.M });
     this.base = parts.base.view!; this.npeW = parts.npeW.view!; this.adjT = parts.adjT.view!; this.colSum = parts.colSum.view!;
-    this.mq = parts.mq.view!; this.cq = parts.cq.view!; this.V = parts.V.view!;
+    this.mq = parts.mq.view!; this.ta = parts.ta.view!; this.cq = parts.cq.view!; this.V = parts.V.view!;
     const zeros = parts.zeros.view!, qh = parts.qh.view!, khT = parts.khT.view!, vh = parts.vh.view!, r = parts.r.view!, big = parts.big.view!;
     const sub = (a: Float32Array, i: number, n: number) => a.subarray(i * n, (i + 1) * n);
     this.oaHeads = Array.from({ length: H }, (_, h) => ({
-      q: { w: sub(this.mq, h, E * P), b: sub(this.cq, h, P), K: E, M: P },
+      q: { w: sub(this.mq, h, (E + 1) * P), b: sub(this.cq, h, P), K: E + 1, M: P },
       v: { w: sub(this.V, h, P * d), b: zeros.subarray(0, d), K: P, M: d },
       logits: sub(big, h, N * P), out: sub(r, h, N * d),
     }));
@@ -407,7 +412,12 @@ export class SmallBatchDenoiser {
 
   private use(c: PreparedCondition): void {
     if (this.current === c) return;
-    this.base.set(c.base); this.mq.set(c.Mq); this.cq.set(c.cq); this.V.set(c.V);
+    this.base.set(c.base); this.cq.set(c.cq); this.V.set(c.V);
+    const { E, H, P } = this;
+    for (let h = 0; h < H; h++) {
+      this.mq.set(c.Mq.subarray(h * E * P, (h + 1) * E * P), h * (E + 1) * P);
+      this.mq.set(c.cq.subarray(h * P, (h + 1) * P), (h * (E + 1) + E) * P);
+    }
     this.current = c;
   }
 
@@ -433,25 +443,21 @@ export class SmallBatchDenoiser {
       const a = xt[off + 2 * i], b = xt[off + 2 * i + 1];
       for (let e = 0; e < E; e++) x[i * E + e] = this.base[i * E + e] + a * w0[e] + b * w0[E + e];
     }
-    // pose-object attention: logits [N, HP] = (A_adj^T xhat) Mq + c cq
+    // pose-object attention: logits [N, HP] = (A_adj^T xhat) Mq + c cq, per head one product of [A_adj^T xhat | c - 1]
+    // [N, E+1] with [Mq_h; cq_h] plus cq_h
     normalize(this.gemm, x, N, E, 1e-5, h);
-    const adjT = this.adjT;
+    const adjT = this.adjT, ta = this.ta, E1 = E + 1;
     for (let i = 0; i < N; i++) {
-      for (let e = 0; e < E; e++) t[i * E + e] = 0;
+      for (let e = 0; e < E; e++) ta[i * E1 + e] = 0;
       for (let j = 0; j < N; j++) {
         const a = adjT[i * N + j];
         if (a === 0) continue;
-        for (let e = 0; e < E; e++) t[i * E + e] += a * h[j * E + e];
+        for (let e = 0; e < E; e++) ta[i * E1 + e] += a * h[j * E + e];
       }
     }
-    const cq = this.cq;
     for (let hh = 0; hh < H; hh++) {
       const oh = this.oaHeads[hh];
-      linear(this.gemm, t, N, oh.q, oh.logits);
-      for (let i = 0; i < N; i++) {
-        const o = i * P, cs = this.colSum[i] - 1, co = hh * P; // the kernel added cq once
-        for (let m = 0; m < P; m++) oh.logits[o + m] += cs * cq[co + m];
-      }
+      linear(this.gemm, ta, N, oh.q, oh.logits);
     }
     softmaxRows(this.gemm, big, H * N, P); // over the P object tokens of each head
     // J [N, E]: head h's channels = att_h [N, P] x V_h [P, d]
@@ -464,8 +470,7 @@ export class SmallBatchDenoiser {
     this.mlp(this.oaFc1, this.oaFc2);
     normalize(this.gemm, x, N, E, 1e-6, x, this.lnsG, this.lnsB);
     for (let i = 0; i < N; i++) for (let e = 0; e < E; e++) x[i * E + e] += temb[e];
-    // trunk
-    const scale = 1 / Math.sqrt(d);
+    // trunk (q comes out of the qkv layer already scaled by 1/sqrt(d))
     for (const tb of this.trunk) {
       normalize(this.gemm, x, N, E, 1e-5, h);
       linear(this.gemm, h, N, tb.qkv, u); // [N, 3E]: q | k | v
@@ -473,16 +478,21 @@ export class SmallBatchDenoiser {
       // per head h: scores [N, Np] = Q_h K_h^T (scaled), softmax over the N joints, att_h V_h [N, d]
       const heads = this.trunkHeads;
       for (let hh = 0; hh < H; hh++) {
-        const th = heads[hh], kw = th.k.w, vw = th.v.w, q = th.q;
+        const th = heads[hh], kw = th.k.w, vw = th.v.w;
         for (let i = 0; i < N; i++) {
           const ui = i * E3 + hh * d;
           for (let c = 0; c < d; c++) {
-            q[i * d + c] = u[ui + c] * scale;
             kw[c * Np + i] = u[ui + E + c];
             vw[i * d + c] = u[ui + 2 * E + c];
           }
         }
-        linear(this.gemm, q, N, th.k, th.scores);
+        // scores = Q_h K_h^T, Q_h read in place from u (rows 3E apart)
+        if (this.gemm) this.gemm.gemm(u.byteOffset + hh * d * 4, N, d, kw.byteOffset, th.k.b.byteOffset, th.scores.byteOffset, Np, E3 * 4);
+        else {
+          const q = th.q;
+          for (let i = 0; i < N; i++) for (let c = 0; c < d; c++) q[i * d + c] = u[i * E3 + hh * d + c];
+          linear(null, q, N, th.k, th.scores);
+        }
       }
       softmaxRows(this.gemm, big, H * N, N, Np);
       for (let hh = 0; hh < H; hh++) {
