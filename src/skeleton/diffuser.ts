@@ -10,6 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { adjacencyMatrix, NUM_JOINTS } from './topology.ts';
 import { gelu, layerNorm, linear, mulberry32, ParamStore } from './layers.ts';
+import { markConstant } from '../tensor/matmul.ts';
 import { objectAttentionBlock, objectKeys, releaseHeadRows, trunkBlock, type BnStats, type ObjectKeys } from './attention.ts';
 import { POS_FREQS } from './constants.ts';
 import { timestepEmbedding } from './schedule.ts';
@@ -177,6 +178,7 @@ export class Diffuser {
     // pin input last, so that every other parameter keeps its name and creation order with or without it
     if (config.pinInput) p.add('pin.w', [PIN_DIM, E], 'zeros', rand);
     this.adj = tf.tensor2d(adjacencyMatrix(true), [NUM_JOINTS, NUM_JOINTS]);
+    markConstant(this.adj);
   }
 
   /** Number of trainable scalars. */
@@ -220,6 +222,7 @@ export class Diffuser {
     const E = this.config.embedDim;
     const p = this.params;
     const raw = tf.tensor2d(timestepEmbedding(ts, E), [ts.length, E]);
+    markConstant(raw);
     const h = linear(gelu(linear(raw, p.get('time.fc1.w'), p.get('time.fc1.b'))), p.get('time.fc2.w'), p.get('time.fc2.b'));
     return tf.reshape(h, [ts.length, 1, E]);
   }

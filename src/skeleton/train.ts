@@ -14,6 +14,7 @@ import type { ModelConfig, TrainExample } from './types.ts';
 import { jointPinFeature, PIN_DIM, type ConditionInputs } from './diffuser.ts';
 import { FusedAdam } from '../tensor/fused-adam.ts';
 import { useSharedIdentity } from '../tensor/shared-identity.ts';
+import { markConstant } from '../tensor/matmul.ts';
 
 /** A named tensor (optimiser state). */
 export interface NamedTensor { name: string; tensor: tf.Tensor }
@@ -127,13 +128,16 @@ export function makeBatch(model: Diffuser, src: SampleSource, idx: number[], ran
   // the condition tensors are stacked exactly as at inference
   const inputs = conditionInputs(model, examples, extra ?? undefined);
   if (pins) inputs.pins = tf.tensor3d(pins, [B, NUM_JOINTS, PIN_DIM]);
-  return {
+  const batch: Batch = {
     inputs, examples, t,
     xt: tf.tensor3d(xt, [B, NUM_JOINTS, 2]),
     x0: tf.tensor3d(x0, [B, NUM_JOINTS, 2]),
     weights: tf.tensor3d(w, [B, NUM_JOINTS, 1]),
     mask: tf.tensor2d(m, [B, NUM_JOINTS]),
   };
+  // data: no gradient flows into it (matmul.ts needsGradient)
+  markConstant(...Object.values(inputs), batch.xt, batch.x0, batch.weights, batch.mask);
+  return batch;
 }
 
 function disposeBatch(b: Batch): void {

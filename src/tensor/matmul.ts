@@ -54,32 +54,40 @@ const tapedMatMul = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSav
 }) as unknown as Parameters<typeof tf.customGrad>[0]);
 
 interface TapeNodeLike { inputs: Record<string, tf.Tensor>; outputs: tf.Tensor[] }
-/** Per gradient tape: the ids of tensors that depend on a trainable variable, and how many tape nodes were read. */
-const dependents = new WeakMap<object, { read: number; ids: Set<number> }>();
+/** Tensors declared constant (inputs of a batch, the skeleton adjacency): no gradient flows into them. */
+const constants = new WeakSet<tf.Tensor>();
+/** Per gradient tape: the ids of tensors computed from constants only, and how many tape nodes were read. */
+const derived = new WeakMap<object, { read: number; ids: Set<number> }>();
 
 const trainableVariable = (t: tf.Tensor): boolean => t instanceof tf.Variable && t.trainable;
 
+/** Declare tensors constant for needsGradient (data fed to a model: no gradient is ever asked for them). */
+export function markConstant(...ts: Array<tf.Tensor | undefined>): void {
+  for (const t of ts) if (t) constants.add(t);
+}
+
 /**
- * Whether a gradient can flow into `t` while a gradient is recorded: it is a trainable variable or computed (on the
- * active tape) from one. Constants (inputs, the skeleton adjacency) need none, and custom gradients skip their
- * products.
+ * Whether a gradient may flow into `t` while a gradient is recorded: false only for tensors declared constant
+ * (markConstant) and tensors computed on the active tape from such constants alone; anything else (variables,
+ * intermediates, the inputs of tf.grads) may need one. Custom gradients skip the products of the others.
  */
 export function needsGradient(t: tf.Tensor): boolean {
   if (trainableVariable(t)) return true;
+  if (constants.has(t)) return false;
   const tape = (tf.engine() as unknown as { state: { activeTape: TapeNodeLike[] | null } }).state.activeTape;
-  if (!tape) return false;
-  let d = dependents.get(tape);
-  if (!d) { d = { read: 0, ids: new Set() }; dependents.set(tape, d); }
+  if (!tape) return true;
+  let d = derived.get(tape);
+  if (!d) { d = { read: 0, ids: new Set() }; derived.set(tape, d); }
   for (; d.read < tape.length; d.read++) {
     const node = tape[d.read];
-    let dep = false;
+    let constant = true;
     for (const k in node.inputs) {
       const x = node.inputs[k];
-      if (x && (d.ids.has(x.id) || trainableVariable(x))) { dep = true; break; }
+      if (x && !(constants.has(x) || d.ids.has(x.id))) { constant = false; break; }
     }
-    if (dep) for (const o of node.outputs) d.ids.add(o.id);
+    if (constant) for (const o of node.outputs) d.ids.add(o.id);
   }
-  return d.ids.has(t.id);
+  return !d.ids.has(t.id);
 }
 
 /** `a @ b` with a gradient for `a` only (b a constant). */
@@ -106,7 +114,7 @@ function gradForB(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
 
 /**
  * `a @ b` for rank >= 2 tensors (batch dimensions broadcast like tf.matMul) with the transpose-explicit gradient;
- * while a gradient is recorded, only the operands that need one get a gradient product (needsGradient).
+ * while a gradient is recorded, operands declared constant (needsGradient) get no gradient product.
  */
 export function matMul<R extends tf.Rank>(a: tf.Tensor, b: tf.Tensor): tf.Tensor<R> {
   if (!taping()) return tf.matMul(a, b) as tf.Tensor<R>;
