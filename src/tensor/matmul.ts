@@ -68,8 +68,9 @@ export function markConstant(...ts: Array<tf.Tensor | undefined>): void {
 
 /**
  * Whether a gradient may flow into `t` while a gradient is recorded: false only for tensors declared constant
- * (markConstant) and tensors computed on the active tape from such constants alone; anything else (variables,
- * intermediates, the inputs of tf.grads) may need one. Custom gradients skip the products of the others.
+ * (markConstant) and tensors computed on the active tape from such constants alone (an op with any other input, even
+ * a scalar it made, counts as needing one); anything else (variables, intermediates, the inputs of tf.grads) may need
+ * one. The taped matMul skips the gradient products of constant operands.
  */
 export function needsGradient(t: tf.Tensor): boolean {
   if (trainableVariable(t)) return true;
