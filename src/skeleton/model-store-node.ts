@@ -34,16 +34,23 @@ export async function readModelMeta(dir: string): Promise<ModelMeta> {
 
 const cache = new Map<string, Promise<{ model: Diffuser; meta: ModelMeta }>>();
 
-/** Load a model directory (cached per absolute path). Corrupt or wrong-version directories give one-line errors. */
+/** Load a model directory as a new model the caller owns (and disposes). One-line errors as loadModelDir. */
+export async function readModelDir(dir: string): Promise<{ model: Diffuser; meta: ModelMeta }> {
+  const abs = resolve(dir);
+  const meta = await readModelMeta(abs);
+  const bin = await readOr(join(abs, 'weights.bin'), 'model weights');
+  return { model: deserializeModel(meta, new Uint8Array(bin.buffer, bin.byteOffset, bin.byteLength), join(abs, 'weights.bin')), meta };
+}
+
+/**
+ * Load a model directory (cached per absolute path: shared, so never dispose it). Corrupt or wrong-version
+ * directories give one-line errors.
+ */
 export function loadModelDir(dir = DEFAULT_MODEL_DIR): Promise<{ model: Diffuser; meta: ModelMeta }> {
   const abs = resolve(dir);
   let p = cache.get(abs);
   if (!p) {
-    p = (async () => {
-      const meta = await readModelMeta(abs);
-      const bin = await readOr(join(abs, 'weights.bin'), 'model weights');
-      return { model: deserializeModel(meta, new Uint8Array(bin.buffer, bin.byteOffset, bin.byteLength), join(abs, 'weights.bin')), meta };
-    })();
+    p = readModelDir(abs);
     p.catch(() => cache.delete(abs));
     cache.set(abs, p);
   }

@@ -3,6 +3,7 @@
  * trainDiffuser, checkpoints into the model directory (resumable), appends a JSON log, evaluates on --val and
  * writes the final model with its baseline statistics.
  */
+import * as tf from '@tensorflow/tfjs';
 import { appendFile, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError } from '../errors.ts';
@@ -12,7 +13,7 @@ import type { Backbone } from './features.ts';
 import { loadBackbone } from './backbone-node.ts';
 import { deserializeModel } from './model-io.ts';
 import { Diffuser } from './diffuser.ts';
-import { loadModelDir, readCheckpointState, readModelMeta, saveModelDir } from './model-store-node.ts';
+import { loadModelDir, readCheckpointState, readModelDir, readModelMeta, saveModelDir } from './model-store-node.ts';
 import { trainDiffuser, type StepInfo } from './train.ts';
 import { baselineStats } from './baselines.ts';
 import { evaluateModel } from './eval-node.ts';
@@ -154,18 +155,33 @@ export async function trainOnData(o: TrainRunOptions, hooks: TrainHooks): Promis
 }
 
 /**
- * A new model of `config` holding the weights of the model in `dir`, which must have the same architecture and
- * vocabularies except for the pin input (fine-tuning a trained model into one that takes pins).
+ * A new model of `config` holding the weights of the model in `dir`, which must have the same architecture. The
+ * pin input may be added (fine-tuning a trained model into one that takes pins) and the vocabularies may grow:
+ * every category and action the trained model knows must be in this run's, and keeps its embedding row; new ones
+ * start from the fresh initialisation (fine-tuning on data with new objects or actions).
  */
 async function initialModel(dir: string, config: ModelConfig, seed: number): Promise<{ model: Diffuser; pinAdded: boolean }> {
-  const { model: from } = await loadModelDir(dir);
-  const strip = (c: ModelConfig) => JSON.stringify({ ...c, pinInput: undefined });
-  if (strip(from.config) !== strip(config)) {
+  const { model: from } = await readModelDir(dir); // its own copy: disposed below
+  const strip = (c: ModelConfig) => JSON.stringify({ ...c, pinInput: undefined, categories: undefined, actions: undefined });
+  const lost = (had: readonly string[], now: readonly string[]) => had.filter((n) => !now.includes(n));
+  const missing = [...lost(from.config.categories, config.categories), ...lost(from.config.actions, config.actions)];
+  if (strip(from.config) !== strip(config) || missing.length || (from.config.categories.length > 0) !== (config.categories.length > 0) || (from.config.actions.length > 0) !== (config.actions.length > 0)) {
     from.dispose();
-    throw new UsageError(`--init ${dir}: its architecture, backbone or vocabularies differ from this run's`);
+    const why = missing.length ? `this run's data lacks ${missing.slice(0, 3).map((n) => `"${n}"`).join(', ')}${missing.length > 3 ? ', ...' : ''}` : 'its architecture or backbone differs from this run\'s';
+    throw new UsageError(`--init ${dir}: ${why}`);
   }
   const model = new Diffuser(config, seed);
-  for (const [name, v] of model.params.entries()) if (from.params.vars.has(name) || from.params.state.has(name)) v.assign(from.params.get(name));
+  // embedding rows: 0 = unknown, i + 1 = vocabulary entry i
+  const rows: Record<string, [readonly string[], readonly string[]]> = { 'obj.cat': [from.config.categories, config.categories], 'obj.act': [from.config.actions, config.actions] };
+  for (const [name, v] of model.params.entries()) {
+    if (!(from.params.vars.has(name) || from.params.state.has(name))) continue;
+    const old = from.params.get(name);
+    const vocab = rows[name];
+    if (!vocab || old.shape[0] === v.shape[0] && vocab[0].every((n, i) => vocab[1][i] === n)) { v.assign(old); continue; }
+    const oldRows = old.arraySync() as number[][];
+    const merged = (v.arraySync() as number[][]).map((fresh, r) => (r === 0 ? oldRows[0] : vocab[0].includes(vocab[1][r - 1]) ? oldRows[vocab[0].indexOf(vocab[1][r - 1]) + 1] : fresh));
+    v.assign(tf.tensor2d(merged));
+  }
   const pinAdded = !!config.pinInput && !from.config.pinInput;
   from.dispose();
   return { model, pinAdded };

@@ -55,6 +55,29 @@ describe('train --init (fine-tuning, adding the pin input)', async () => {
     await expect(trainOnData({ ...base, out: join(root, 'third'), init: first, model: { ...base.model, depth: 2 } }, hooks))
       .rejects.toThrow(UsageError);
     await expect(trainOnData({ ...base, out: join(root, 'third'), init: first, model: { ...base.model, depth: 2 } }, hooks))
-      .rejects.toThrow(/^--init .*first: its architecture, backbone or vocabularies differ from this run's$/);
+      .rejects.toThrow(/^--init .*first: its architecture or backbone differs from this run's$/);
+  });
+
+  it('grows the vocabularies: known categories and actions keep their rows, new ones start fresh', async () => {
+    // the same seed makes the first 4 scenes again, so the 12 scenes' vocabularies contain the 4 scenes' ones
+    const more = join(root, 'more');
+    expect((await runCli(['synth', '--out', more, '--count', '12', '--seed', '5', '--kind', 'hoi', '--size', '256,256'])).code).toBe(0);
+    const grown = join(root, 'grown');
+    await trainOnData({ ...base, data: more, out: grown, init: first, lr: 1e-8 }, hooks);
+    const ca = JSON.parse(await readFile(join(first, 'config.json'), 'utf8')).config, cb = JSON.parse(await readFile(join(grown, 'config.json'), 'utf8')).config;
+    const added = [...cb.categories.filter((n: string) => !ca.categories.includes(n)), ...cb.actions.filter((n: string) => !ca.actions.includes(n))];
+    expect(added.length).toBeGreaterThan(0);
+    const a = await weights(first), b = await weights(grown);
+    const E = base.model!.embedDim!;
+    const row = (w: Float32Array, r: number) => Array.from(w.subarray(r * E, (r + 1) * E));
+    for (const [param, key] of [['obj.cat', 'categories'], ['obj.act', 'actions']] as const) {
+      expect(row(b.get(param)!, 0)).toEqual(row(a.get(param)!, 0).map((v) => expect.closeTo(v, 5))); // unknown
+      ca[key].forEach((n: string, i: number) => {
+        const j = cb[key].indexOf(n);
+        expect(row(b.get(param)!, j + 1)).toEqual(row(a.get(param)!, i + 1).map((v) => expect.closeTo(v, 5)));
+      });
+    }
+    // and back: the small data set lacks what the grown model knows
+    await expect(trainOnData({ ...base, out: join(root, 'shrunk'), init: grown }, hooks)).rejects.toThrow(/^--init .*grown: this run's data lacks "/);
   });
 });
