@@ -4,7 +4,7 @@ export * from './constants.ts';
 export { detect, loadDetector, openDetector, requirePeople, autoObject, poseInBox } from './detect-node.ts';
 export { pickObject, rankObjects } from './pick-object.ts';
 export { matchPartner, PARTNER_MIN_OVERLAP } from './match-partner.ts';
-export { partnerKeypointsFromJson } from './partner-keypoints.ts';
+export { isDetectJson, partnerKeypointsFromJson } from './partner-keypoints.ts';
 export { keypointBox } from './keypoint-box.ts';
 export { h2h, resolvePartner, checkH2hInputs, normaliseAction, type H2hOptions, type H2hPin, type H2hSampler } from './h2h.ts';
 export { loadH2hModel, readH2hModel, DEFAULT_H2H_MODEL_DIR } from './h2h-model.ts';

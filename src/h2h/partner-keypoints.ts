@@ -56,6 +56,14 @@ function best(people: Keypoint[][], box: Box | undefined, source: string): Keypo
 }
 
 /**
+ * True for the JSON `pinplace detect` writes (`people` and `objects` lists): its keypoint scores are a detector's,
+ * which h2h puts on the training data's confidence levels (detected-levels.ts) like a partner it detects itself.
+ */
+export function isDetectJson(json: unknown): boolean {
+  return isObj(json) && Array.isArray(json.people) && Array.isArray(json.objects);
+}
+
+/**
  * Read the partner's COCO-17 keypoints (image pixels) from parsed JSON. `partnerBox` picks among several people.
  * Throws a one-line FormatError for anything else, e.g. a skeleton with the wrong number of joints.
  */

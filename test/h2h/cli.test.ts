@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -28,6 +28,22 @@ describe('pinplace detect', () => {
     expect(j.people[0].box[2]).toBeLessThan(560);
     expect(Array.isArray(j.objects)).toBe(true);
     expect(existsSync(join(dir, 'det', 'detections.json'))).toBe(true);
+  });
+});
+
+describe('pinplace h2h with a partner file', () => {
+  it('a detect JSON counts as a detected partner (its scores go on the training levels); a skeleton file as given', async () => {
+    const kps = Array.from({ length: 17 }, (_, j) => [150 + (j % 2) * 40, 60 + 30 * j, [0.9, 0.35, 0.1][j % 3]]);
+    writeFileSync(join(dir, 'det.json'), JSON.stringify({ image: { path: scene, width: 1000, height: 640 }, objects: [], people: [{ box: [100, 40, 260, 600], keypoints: kps, score: 0.8 }] }));
+    writeFileSync(join(dir, 'given.json'), JSON.stringify({ samples: [{ keypoints: kps }] }));
+    for (const [name, source] of [['det.json', 'detected'], ['given.json', 'given']] as const) {
+      const out = join(dir, `out-file-${source}`);
+      const r = await run(['h2h', '--image', scene, '--person', '620,40,900,620', '--partner', '100,20,500,620', '--partner-keypoints', join(dir, name), '--out', out]);
+      expect(r.code, r.err).toBe(0);
+      const skel = JSON.parse(readFileSync(join(out, 'skeleton.json'), 'utf8'));
+      expect(skel.partner_source).toBe(source);
+      expect(skel.partner.keypoints.map((k: number[]) => k[2])).toEqual(kps.map((k) => k[2])); // written raw either way
+    }
   });
 });
 

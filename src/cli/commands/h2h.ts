@@ -15,7 +15,7 @@ import type { Keypoint } from '../../skeleton/topology.ts';
 import { guidanceFiles } from '../../edit/guidance.ts';
 import { detect } from '../../h2h/detect-node.ts';
 import { checkH2hInputs, h2h, resolvePartner } from '../../h2h/h2h.ts';
-import { partnerKeypointsFromJson } from '../../h2h/partner-keypoints.ts';
+import { isDetectJson, partnerKeypointsFromJson } from '../../h2h/partner-keypoints.ts';
 import { parsePin } from './generate.ts';
 
 export const h2hCommand: CommandDef = {
@@ -46,6 +46,7 @@ export const h2hCommand: CommandDef = {
     const personBox = parseBox(personRaw, '--person', image);
     const partnerBox = parseBox(partnerRaw, '--partner', image);
     let partnerKeypoints: Keypoint[] | undefined;
+    let partnerSource: 'given' | 'detected' = 'given';
     const file = opts.partnerKeypoints as string | undefined;
     if (file !== undefined) {
       let text: string;
@@ -55,11 +56,14 @@ export const h2hCommand: CommandDef = {
         const code = (err as NodeJS.ErrnoException).code;
         throw new UsageError(`--partner-keypoints file ${code === 'ENOENT' ? 'not found' : `cannot be read (${code})`}: ${file}`);
       }
-      partnerKeypoints = partnerKeypointsFromJson(parseJsonText(text, `--partner-keypoints ${file}`), `--partner-keypoints ${file}`, partnerBox);
+      const json = parseJsonText(text, `--partner-keypoints ${file}`);
+      partnerKeypoints = partnerKeypointsFromJson(json, `--partner-keypoints ${file}`, partnerBox);
+      // a detect JSON carries detector scores: treated like a partner h2h detects itself
+      if (isDetectJson(json)) partnerSource = 'detected';
     }
     checkH2hInputs({ image, personBox, partnerBox, samples, seed, pins });
     // The partner first (bad input fails before the model loads), then the model.
-    const partner = await resolvePartner({ image, partnerBox, partnerKeypoints, detect: (img) => detect(img) });
+    const partner = await resolvePartner({ image, partnerBox, partnerKeypoints, partnerSource, detect: (img) => detect(img) });
     // The model code loads on demand, so that other commands start without it.
     const { loadH2hModel, DEFAULT_H2H_MODEL_DIR } = await import('../../h2h/h2h-model.ts');
     const sampler = await loadH2hModel((opts.model as string | undefined) ?? DEFAULT_H2H_MODEL_DIR);
@@ -69,7 +73,7 @@ export const h2hCommand: CommandDef = {
     });
     const files = { 'skeleton.json': JSON.stringify(skel, null, 2) + '\n', ...(await guidanceFiles(image, skel, 0)) };
     const written = await writeOutputs(out, files);
-    io.out(`${skel.samples.length} skeleton${skel.samples.length === 1 ? '' : 's'} for the new person with the partner ${skel.partner_source === 'detected' ? '(detected)' : `(from ${file})`}`);
+    io.out(`${skel.samples.length} skeleton${skel.samples.length === 1 ? '' : 's'} for the new person with the partner ${file ? `(from ${file}${partnerSource === 'detected' ? ', detector scores' : ''})` : '(detected)'}`);
     io.out(`wrote ${written.map((p) => p).join(', ')}`);
     return { out, files: Object.keys(files).map((n) => join(out, n)), samples: skel.samples.length, partner_source: skel.partner_source, model: skel.model, ms: skel.ms };
   },
