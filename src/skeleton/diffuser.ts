@@ -10,7 +10,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { adjacencyMatrix, NUM_JOINTS } from './topology.ts';
 import { gelu, layerNorm, linear, mulberry32, ParamStore } from './layers.ts';
-import { markConstant } from '../tensor/matmul.ts';
+import { markConstant, needsGradient, taping } from '../tensor/matmul.ts';
+import { lnLinearConst } from '../tensor/ln-linear.ts';
 import { objectAttentionBlock, objectKeys, releaseHeadRows, trunkBlock, type BnStats, type ObjectKeys } from './attention.ts';
 import { POS_FREQS } from './constants.ts';
 import { timestepEmbedding } from './schedule.ts';
@@ -193,7 +194,11 @@ export class Diffuser {
     const p = this.params;
     const c = this.config;
     const B = inp.global.shape[0];
-    let icond = tf.reshape(linear(layerNorm(inp.global, p.get('img.ln.g'), p.get('img.ln.b')), p.get('img.fc.w'), p.get('img.fc.b')), [B, NUM_JOINTS, c.embedDim]);
+    // while training on cached features the image LayerNorm and layer share their gradient products (ln-linear.ts)
+    const img = taping() && !needsGradient(inp.global)
+      ? lnLinearConst(inp.global, p.get('img.ln.g'), p.get('img.ln.b'), p.get('img.fc.w'), p.get('img.fc.b'))
+      : linear(layerNorm(inp.global, p.get('img.ln.g'), p.get('img.ln.b')), p.get('img.fc.w'), p.get('img.fc.b'));
+    let icond = tf.reshape(img, [B, NUM_JOINTS, c.embedDim]);
     if (c.personPosition) {
       if (!inp.pbox) throw new RangeError('Diffuser.condition(): the model expects the person box (pbox)');
       icond = tf.add(icond, tf.reshape(linear(inp.pbox, p.get('pbox.w'), p.get('pbox.b')), [B, NUM_JOINTS, c.embedDim]));

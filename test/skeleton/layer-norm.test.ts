@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/backend.ts';
 import { layerNormOp } from '../../src/tensor/layer-norm.ts';
+import { lnLinearConst } from '../../src/tensor/ln-linear.ts';
 import { setSimdEnabled } from '../../src/tensor/simd-gemm.ts';
 
 await initBackend('wasm');
@@ -34,5 +35,24 @@ describe('layerNormOp', () => {
     } finally {
       setSimdEnabled(true);
     }
+  });
+});
+
+describe('lnLinearConst', () => {
+  it('value and the gradients of gamma, beta, W and b equal LayerNorm then linear, differentiated by tfjs', () => {
+    const x = tf.randomNormal([6, 12], 0.5, 2, 'float32', 7);
+    const g = tf.randomNormal([12], 1, 0.3, 'float32', 8), be = tf.randomNormal([12], 0, 0.3, 'float32', 9);
+    const W = tf.randomNormal([12, 8], 0, 0.5, 'float32', 10), b = tf.randomNormal([8], 0, 0.3, 'float32', 11);
+    const w = tf.randomNormal([6, 8], 0, 1, 'float32', 12);
+    const plain = (gg: tf.Tensor, bb: tf.Tensor, WW: tf.Tensor, b2: tf.Tensor) => {
+      const m = tf.mean(x, -1, true), xc = tf.sub(x, m);
+      const ln = tf.add(tf.mul(tf.mul(xc, tf.rsqrt(tf.add(tf.mean(tf.square(xc), -1, true), 1e-5))), gg), bb);
+      return tf.add(tf.matMul(ln, WW), b2);
+    };
+    const close = (a: ArrayLike<number>, r: ArrayLike<number>) => { for (let k = 0; k < a.length; k++) expect(Math.abs(a[k] - r[k])).toBeLessThan(1e-4 * Math.max(1, Math.abs(r[k]))); };
+    close(lnLinearConst(x, g, be, W, b).dataSync(), plain(g, be, W, b).dataSync());
+    const got = tf.grads((gg: tf.Tensor, bb: tf.Tensor, WW: tf.Tensor, b2: tf.Tensor) => tf.sum(tf.mul(lnLinearConst(x, gg, bb, WW, b2), w)))([g, be, W, b]);
+    const ref = tf.grads((gg: tf.Tensor, bb: tf.Tensor, WW: tf.Tensor, b2: tf.Tensor) => tf.sum(tf.mul(plain(gg, bb, WW, b2), w)))([g, be, W, b]);
+    got.forEach((t, i) => { expect(t.shape).toEqual(ref[i].shape); close(t.dataSync(), ref[i].dataSync()); });
   });
 });
