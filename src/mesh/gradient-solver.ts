@@ -26,9 +26,9 @@ export interface GradientFitOptions {
 
 /**
  * Default for GradientFitOptions.maxEntries. WebGPU caps a dispatch at 65,535 workgroups per dimension; on an
- * NVIDIA H200 through Dawn a batch of 12,288 entries exceeded it in one of tfjs's kernels and 3,072 did not.
+ * NVIDIA H200 through Dawn one of tfjs's kernels exceeded it with 3,072 entries (person x start) and not with 790.
  */
-export const MAX_GRADIENT_ENTRIES = 3072;
+export const MAX_GRADIENT_ENTRIES = 768;
 
 /** Fit many people at once with Adam on the tfjs objective. */
 export async function fitPeopleGradient(targets: FitTarget[], o: GradientFitOptions = {}): Promise<FittedBody[]> {
