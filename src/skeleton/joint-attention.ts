@@ -10,6 +10,7 @@
  * (transposed products, so no N x N transpose is copied).
  */
 import * as tf from '@tensorflow/tfjs';
+import { customOpPerParameter } from '../tensor/custom-op.ts';
 import { GemmHeap } from '../tensor/simd-gemm.ts';
 import { taping } from '../tensor/matmul.ts';
 
@@ -95,15 +96,9 @@ function backward(dy: tf.Tensor, qkv: tf.Tensor, att: tf.Tensor, H: number): tf.
   return heap.tensor(zg, [B, N, E3]);
 }
 
-const ops = new Map<number, (qkv: tf.Tensor) => tf.Tensor>();
+const op = customOpPerParameter<[tf.Tensor]>((H, [qkv], save) => forward(qkv, H, save));
 
 /** o [B, N, E] from qkv [B, N, 3E] with H heads (see the file comment). */
 export function jointAttention(qkv: tf.Tensor, H: number): tf.Tensor {
-  let op = ops.get(H);
-  if (!op) {
-    const g = tf.customGrad(((qkv: tf.Tensor, save: tf.GradSaveFunc) => forward(qkv, H, save)) as unknown as Parameters<typeof tf.customGrad>[0]);
-    op = (x: tf.Tensor) => (g as unknown as (x: tf.Tensor) => tf.Tensor)(x);
-    ops.set(H, op);
-  }
-  return op(qkv);
+  return op(H, qkv);
 }

@@ -10,6 +10,7 @@
  * Inference keeps per-sample-product.ts, whose M_bh are made once per condition and serve every denoising iteration.
  */
 import * as tf from '@tensorflow/tfjs';
+import { customOpPerParameter } from '../tensor/custom-op.ts';
 import { GemmHeap } from '../tensor/simd-gemm.ts';
 
 const heap = new GemmHeap();
@@ -105,15 +106,9 @@ function backward(da: tf.Tensor, q: tf.Tensor, k: tf.Tensor, W: tf.Tensor, M: tf
   return [heap.tensor(zdq, [B, N, E]), heap.tensor(zdk, [B, P, E]), heap.tensor(zdw, [HP, HP])];
 }
 
-const ops = new Map<number, (q: tf.Tensor, k: tf.Tensor, W: tf.Tensor) => tf.Tensor>();
+const op = customOpPerParameter<[tf.Tensor, tf.Tensor, tf.Tensor]>((H, [q, k, W], save) => forward(q, k, W, H, save));
 
 /** a [B, N, H*P] = sum_h q_bh k_bh^T W_h for q [B, N, E], k [B, P, E] (scaled), W [H*P, H*P] (see the file comment). */
 export function perSampleAssociative(q: tf.Tensor, k: tf.Tensor, W: tf.Tensor, H: number): tf.Tensor {
-  let op = ops.get(H);
-  if (!op) {
-    const g = tf.customGrad(((q: tf.Tensor, k: tf.Tensor, W: tf.Tensor, save: tf.GradSaveFunc) => forward(q, k, W, H, save)) as unknown as Parameters<typeof tf.customGrad>[0]);
-    op = g as unknown as (q: tf.Tensor, k: tf.Tensor, W: tf.Tensor) => tf.Tensor;
-    ops.set(H, op);
-  }
-  return op(q, k, W);
+  return op(H, q, k, W);
 }

@@ -8,6 +8,7 @@
  * of 4). The batch statistics come back as tensors (for the running averages; no gradient flows through them).
  */
 import * as tf from '@tensorflow/tfjs';
+import { customOpPerParameter } from './custom-op.ts';
 import { GemmHeap } from './simd-gemm.ts';
 
 const heap = new GemmHeap();
@@ -105,20 +106,14 @@ function backward(dy: tf.Tensor, a: tf.Tensor, gamma: tf.Tensor, eps: number): t
   return [heap.tensor(zda, [R, C]), heap.tensor(zdg, [C]), heap.tensor(zdb, [C])];
 }
 
-const ops = new Map<number, (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.Tensor>();
+const op = customOpPerParameter<[tf.Tensor, tf.Tensor, tf.Tensor]>((eps, [x, gm, bt], save) => forward(x, gm, bt, eps, save));
 
 /**
  * BatchNorm of a [R, C] with its batch statistics (see the file comment): y, and the batch mean and biased variance
  * as tensors [C] (new, outside any gradient).
  */
 export function batchNormTrain(a: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number): { y: tf.Tensor; mean: tf.Tensor; variance: tf.Tensor } {
-  let op = ops.get(eps);
-  if (!op) {
-    const g = tf.customGrad(((x: tf.Tensor, gm: tf.Tensor, bt: tf.Tensor, save: tf.GradSaveFunc) => forward(x, gm, bt, eps, save)) as unknown as Parameters<typeof tf.customGrad>[0]);
-    op = g as unknown as (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.Tensor;
-    ops.set(eps, op);
-  }
-  const y = op(a, gamma, beta);
+  const y = op(eps, a, gamma, beta);
   const s = lastStats!;
   lastStats = null;
   return { y, mean: tf.tensor1d(s.mean), variance: tf.tensor1d(s.variance) };

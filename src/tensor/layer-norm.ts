@@ -7,6 +7,7 @@
  * kernel; plain loops without WebAssembly SIMD or when C is not a multiple of 4).
  */
 import * as tf from '@tensorflow/tfjs';
+import { customOpPerParameter } from './custom-op.ts';
 import { GemmHeap } from './simd-gemm.ts';
 
 const heap = new GemmHeap();
@@ -65,15 +66,9 @@ function backward(dy: tf.Tensor, x: tf.Tensor, gamma: tf.Tensor, eps: number): t
   return [heap.tensor(zdx, x.shape), heap.tensor(zdg, [C]), heap.tensor(zdb, [C])];
 }
 
-const ops = new Map<number, (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.Tensor>();
+const op = customOpPerParameter<[tf.Tensor, tf.Tensor, tf.Tensor]>((eps, [x, gm, bt], save) => forward(x, gm, bt, eps, save));
 
 /** LayerNorm of x [..., C] with gamma, beta [C] (see the file comment). */
 export function layerNormOp(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number): tf.Tensor {
-  let op = ops.get(eps);
-  if (!op) {
-    const g = tf.customGrad(((x: tf.Tensor, gm: tf.Tensor, bt: tf.Tensor, save: tf.GradSaveFunc) => forward(x, gm, bt, eps, save)) as unknown as Parameters<typeof tf.customGrad>[0]);
-    op = g as unknown as (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.Tensor;
-    ops.set(eps, op);
-  }
-  return op(x, gamma, beta);
+  return op(eps, x, gamma, beta);
 }
