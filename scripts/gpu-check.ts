@@ -20,24 +20,14 @@ import { Diffuser } from '../src/skeleton/diffuser.ts';
 import { conditionInputs } from '../src/skeleton/evaluate.ts';
 import { hoiLoss, makeBatch, type SampleSource } from '../src/skeleton/train.ts';
 import { cosineAlphaBar } from '../src/skeleton/schedule.ts';
-import type { SampleFeatures, TrainExample } from '../src/skeleton/types.ts';
+import type { TrainExample } from '../src/skeleton/types.ts';
+import { randomFeatures } from '../src/bench/skeleton.ts';
+import { timeMedian } from '../src/bench/types.ts';
 
 const arg = (name: string, dflt: string): number[] => {
   const i = process.argv.indexOf(`--${name}`);
   return (i > 0 ? process.argv[i + 1] : dflt).split(',').filter((v) => v !== '').map(Number);
 };
-
-/** Median of three timed runs after one warm-up; `fn` must finish its GPU work (await a read) before resolving. */
-async function timed(fn: () => Promise<unknown>, reps = 3): Promise<number> {
-  await fn();
-  const ts: number[] = [];
-  for (let r = 0; r < reps; r++) {
-    const t0 = performance.now();
-    await fn();
-    ts.push(performance.now() - t0);
-  }
-  return ts.sort((a, b) => a - b)[ts.length >> 1];
-}
 
 async function safely(name: string, out: Record<string, unknown>, fn: () => Promise<Record<string, unknown>>): Promise<void> {
   try {
@@ -46,17 +36,6 @@ async function safely(name: string, out: Record<string, unknown>, fn: () => Prom
     out[name] = { error: err instanceof Error ? err.message.split('\n')[0] : String(err) };
   }
   process.stderr.write(`${name}: ${JSON.stringify(out[name])}\n`);
-}
-
-function randomFeatures(c: Diffuser['config'], n: number, seed: number): SampleFeatures[] {
-  const r = mulberry32(seed);
-  return Array.from({ length: n }, () => ({
-    global: Float32Array.from({ length: c.imageFeatureDim }, () => r()),
-    roi: Float32Array.from({ length: c.gridSize ** 2 * c.objectFeatureDim }, () => r()),
-    objectBox: [0.3, 0.4, 0.5 + 0.2 * r(), 0.6 + 0.2 * r()] as [number, number, number, number],
-    personBox: [0.3, 0.2, 0.7, 0.8] as [number, number, number, number],
-    category: 0, action: 0,
-  }));
 }
 
 async function main(): Promise<void> {
@@ -93,9 +72,9 @@ async function main(): Promise<void> {
   const model = new Diffuser(config, 1);
   for (const n of arg('samples', '64,1024')) {
     await safely(`denoise_${n}`, out, async () => {
-      const inputs = conditionInputs(model, randomFeatures(model.config, 1, 2));
+      const inputs = conditionInputs(model, randomFeatures(model, 1, 2));
       const temb = model.timeEmbedding([100]);
-      const ms = await timed(async () => {
+      const ms = await timeMedian(async () => {
         const x = tf.tidy(() => {
           const cond = model.condition(inputs, true);
           let x: tf.Tensor = tf.randomNormal([n, 17, 2], 0, 1, 'float32', 1);
@@ -104,7 +83,7 @@ async function main(): Promise<void> {
         });
         await x.data();
         x.dispose();
-      });
+      }, 3);
       tf.dispose([...Object.values(inputs), temb]);
       return { ms, ms_per_skeleton: ms / n };
     });
@@ -113,18 +92,18 @@ async function main(): Promise<void> {
   const alphaBar = cosineAlphaBar(model.config.timesteps);
   for (const B of arg('batch', '64,512')) {
     await safely(`train_step_b${B}`, out, async () => {
-      const data: TrainExample[] = randomFeatures(model.config, B, 3).map((f, i) => ({ ...f, joints: new Float32Array(34).fill(0.4 + (i % 5) * 0.05), mask: new Float32Array(17).fill(1) }));
+      const data: TrainExample[] = randomFeatures(model, B, 3).map((f, i) => ({ ...f, joints: new Float32Array(34).fill(0.4 + (i % 5) * 0.05), mask: new Float32Array(17).fill(1) }));
       const source: SampleSource = { size: data.length, example: (i) => data[i] };
       const opt = tf.train.adam(1e-4);
       const vars = [...model.params.vars.values()];
       let step = 0;
-      const ms = await timed(async () => {
+      const ms = await timeMedian(async () => {
         const rand = mulberry32(1000 + step++);
         const batch = makeBatch(model, source, Array.from({ length: B }, (_, i) => i), rand, { flip: true, jparam: 'code' }, alphaBar);
         const loss = opt.minimize(() => hoiLoss(model, batch, 1, true).total, true, vars)!;
         await loss.data();
         tf.dispose([loss, batch.xt, batch.x0, batch.weights, batch.mask, ...Object.values(batch.inputs)]);
-      });
+      }, 3);
       return { ms, ms_per_example: ms / B };
     });
   }

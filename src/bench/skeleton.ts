@@ -29,7 +29,8 @@ async function benchModel(): Promise<{ model: Diffuser; shipped: boolean }> {
   return { model: new Diffuser({ ...DEFAULT_MODEL_CONFIG, categories: ['cup'], actions: ['hold'] }, 1), shipped: false };
 }
 
-function randomFeatures(model: Diffuser, n: number, seed: number): SampleFeatures[] {
+/** `n` random feature rows of `model`'s sizes (the speed cases need no real image). */
+export function randomFeatures(model: Diffuser, n: number, seed: number): SampleFeatures[] {
   const r = mulberry32(seed);
   const c = model.config;
   return Array.from({ length: n }, () => ({
