@@ -12,6 +12,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { customOpPerParameter } from '../tensor/custom-op.ts';
 import { GemmHeap } from '../tensor/simd-gemm.ts';
+import { transposeSample } from './per-sample-product.ts';
 
 const heap = new GemmHeap();
 
@@ -83,13 +84,8 @@ function backward(da: tf.Tensor, q: tf.Tensor, k: tf.Tensor, W: tf.Tensor, M: tf
     }
   }
   for (let b = 0; b < B; b++) {
-    const dab = zda + b * N * HP, qb = L.zq + b * N * E;
-    for (let n = 0; n < N; n++) {
-      const src = dab + n * HP;
-      for (let m = 0; m < HP; m++) f[zdt + m * Np + n] = f[src + m];
-      for (let e = 0; e < E; e++) f[zqt + e * N + n] = f[qb + n * E + e];
-    }
-    for (let m = 0; m < HP; m++) for (let n = N; n < Np; n++) f[zdt + m * Np + n] = 0;
+    const dab = zda + b * N * HP;
+    transposeSample(f, dab, L.zq + b * N * E, zdt, zqt, N, Np, HP, E);
     for (let h = 0; h < H; h++) {
       for (let p = 0; p < P; p++) {
         const src = L.zk + (b * P + p) * E + h * d;

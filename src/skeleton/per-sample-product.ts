@@ -60,13 +60,8 @@ function backward(da: tf.Tensor, q: tf.Tensor, Ms: tf.Tensor[]): tf.Tensor[] {
   Ms.forEach((m, i) => w.load(m, zm + i * Bd * HP));
   w.load(da, zda);
   for (let b = 0; b < B; b++) {
-    const dab = zda + b * N * HP, qb = zq + b * N * E;
-    for (let n = 0; n < N; n++) {
-      const src = dab + n * HP;
-      for (let m = 0; m < HP; m++) f[zdt + m * Np + n] = f[src + m];
-      for (let e = 0; e < E; e++) f[zqt + e * N + n] = f[qb + n * E + e];
-    }
-    for (let m = 0; m < HP; m++) for (let n = N; n < Np; n++) f[zdt + m * Np + n] = 0;
+    const dab = zda + b * N * HP;
+    transposeSample(f, dab, zq + b * N * E, zdt, zqt, N, Np, HP, E);
     for (let hh = 0; hh < H; hh++) {
       const mo = zm + (hh * B + b) * d * HP;
       w.gemm(mo, d, HP, zdt, 0, zt, Np); // dq_h^T [d, Np]
@@ -75,6 +70,19 @@ function backward(da: tf.Tensor, q: tf.Tensor, Ms: tf.Tensor[]): tf.Tensor[] {
     }
   }
   return [w.tensor(zdq, [B, N, E]), ...Ms.map((_, i) => w.tensor(zdm + i * Bd * HP, [Bd, HP]))];
+}
+
+/**
+ * The backward's per-sample transposes in heap `f`: da_b [N, HP] at `da` to [HP, Np] at `daT` (columns N..Np-1 zero)
+ * and q_b [N, E] at `q` to [E, N] at `qT`.
+ */
+export function transposeSample(f: Float32Array, da: number, q: number, daT: number, qT: number, N: number, Np: number, HP: number, E: number): void {
+  for (let n = 0; n < N; n++) {
+    const src = da + n * HP;
+    for (let m = 0; m < HP; m++) f[daT + m * Np + n] = f[src + m];
+    for (let e = 0; e < E; e++) f[qT + e * N + n] = f[q + n * E + e];
+  }
+  for (let m = 0; m < HP; m++) for (let n = N; n < Np; n++) f[daT + m * Np + n] = 0;
 }
 
 const op = tf.customGrad(forward as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (...t: tf.Tensor[]) => tf.Tensor;

@@ -21,7 +21,7 @@ import * as tf from '@tensorflow/tfjs';
 import { GEOM_DIM, PBOX_DIM, PIN_DIM, type Condition, type Diffuser } from './diffuser.ts';
 import { BN_EPS, foldBatchNorm } from './attention.ts';
 import { NUM_JOINTS } from './topology.ts';
-import { createGemm, simdEnabled, softmaxRows as plainSoftmaxRows, type Gemm } from '../tensor/simd-gemm.ts';
+import { createGemm, rowMeanRstd, simdEnabled, softmaxRows as plainSoftmaxRows, type Gemm } from '../tensor/simd-gemm.ts';
 
 const N = NUM_JOINTS;
 
@@ -93,12 +93,7 @@ function normalize(k: Gemm | null, x: Float32Array, n: number, E: number, eps: n
   }
   for (let r = 0; r < n; r++) {
     const o = r * E;
-    let mean = 0;
-    for (let c = 0; c < E; c++) mean += x[o + c];
-    mean /= E;
-    let v = 0;
-    for (let c = 0; c < E; c++) { const d = x[o + c] - mean; v += d * d; }
-    const rstd = 1 / Math.sqrt(v / E + eps);
+    const [mean, rstd] = rowMeanRstd(x, o, E, eps);
     if (g && b) for (let c = 0; c < E; c++) out[o + c] = (x[o + c] - mean) * rstd * g[c] + b[c];
     else for (let c = 0; c < E; c++) out[o + c] = (x[o + c] - mean) * rstd;
   }

@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { customOpPerParameter } from './custom-op.ts';
-import { GemmHeap } from './simd-gemm.ts';
+import { GemmHeap, rowMeanRstd } from './simd-gemm.ts';
 
 const heap = new GemmHeap();
 
@@ -41,12 +41,7 @@ function backward(dy: tf.Tensor, x: tf.Tensor, gamma: tf.Tensor, eps: number): t
   if (k && C % 4 === 0) k.layerNormBackward(zx * 4, zd * 4, R, C, eps, 0, zdx * 4, zdg * 4, zdb * 4);
   else for (let r = 0; r < R; r++) {
     const xo = zx + r * C, go = zd + r * C, oo = zdx + r * C;
-    let mean = 0;
-    for (let c = 0; c < C; c++) mean += f[xo + c];
-    mean /= C;
-    let v = 0;
-    for (let c = 0; c < C; c++) { const t = f[xo + c] - mean; v += t * t; }
-    const rstd = 1 / Math.sqrt(v / C + eps);
+    const [mean, rstd] = rowMeanRstd(f, xo, C, eps);
     let m1 = 0, m2 = 0;
     for (let c = 0; c < C; c++) {
       const xh = (f[xo + c] - mean) * rstd, g = f[go + c];

@@ -578,6 +578,16 @@ export function createGemm(bytes: number): Gemm | null {
 /** The wasm backend's view of a tensor's data in its own memory (no copy; valid until that memory grows). */
 interface HeapBackend { typedArrayFromHeap(t: { dataId: unknown; shape: number[]; dtype: string }): Float32Array }
 
+/** Mean and 1 / sqrt(variance + eps) of a[o .. o + n): the row statistics of the plain-loop LayerNorm paths. */
+export function rowMeanRstd(a: Float32Array, o: number, n: number, eps: number): [number, number] {
+  let mean = 0;
+  for (let c = 0; c < n; c++) mean += a[o + c];
+  mean /= n;
+  let v = 0;
+  for (let c = 0; c < n; c++) { const d = a[o + c] - mean; v += d * d; }
+  return [mean, 1 / Math.sqrt(v / n + eps)];
+}
+
 /**
  * A growable float32 work area with the kernel on it (plain loops on a plain array without WebAssembly SIMD):
  * offsets and strides are in floats.
@@ -663,12 +673,7 @@ export class GemmHeap {
     const f = this.f;
     for (let r = 0; r < n; r++) {
       const o = x + r * E, t = out + r * E;
-      let mean = 0;
-      for (let c = 0; c < E; c++) mean += f[o + c];
-      mean /= E;
-      let v = 0;
-      for (let c = 0; c < E; c++) { const dd = f[o + c] - mean; v += dd * dd; }
-      const rstd = 1 / Math.sqrt(v / E + eps);
+      const [mean, rstd] = rowMeanRstd(f, o, E, eps);
       for (let c = 0; c < E; c++) f[t + c] = g >= 0 ? (f[o + c] - mean) * rstd * f[g + c] + f[b + c] : (f[o + c] - mean) * rstd;
     }
   }
