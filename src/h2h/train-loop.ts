@@ -13,7 +13,7 @@ import { tf } from '../backend.ts';
 import { Diffuser } from '../skeleton/diffuser.ts';
 import { layerNorm, linear, mulberry32 } from '../skeleton/layers.ts';
 import { cosineAlphaBar } from '../skeleton/schedule.ts';
-import { learningRate, makeBatch, type NamedTensor, type TrainOptions, type StepInfo } from '../skeleton/train.ts';
+import { disposeBatch, learningRate, makeBatch, predictionInCropUnits, type NamedTensor, type TrainOptions, type StepInfo } from '../skeleton/train.ts';
 import { NUM_JOINTS } from '../skeleton/topology.ts';
 import type { BnStats } from '../skeleton/attention.ts';
 
@@ -40,7 +40,7 @@ export function batchGradients(model: Diffuser, b: ReturnType<typeof makeBatch>,
     icondLeaf.assign(cond.icond);
     const c = { ...cond, icond: icondLeaf };
     const r = model.denoise(b.xt, c, model.timeEmbedding(b.t), true);
-    const joint = tf.mean(tf.mul(tf.abs(tf.sub(b.x0, r.x0)), b.weights));
+    const joint = tf.mean(tf.mul(tf.abs(tf.sub(b.x0, predictionInCropUnits(b, r.x0))), b.weights));
     const conf = tf.mean(tf.abs(tf.sub(c.conf, b.mask)));
     parts = [tf.keep(joint), tf.keep(conf)];
     if (r.bn) bn = { mean: tf.keep(r.bn.mean), variance: tf.keep(r.bn.variance) };
@@ -98,7 +98,8 @@ export async function trainLoop(o: TrainOptions & { onStep?(s: LoopStepInfo): vo
     } else {
       skipped++;
     }
-    tf.dispose([...g.grads.values(), ...(g.bn ? [g.bn.mean, g.bn.variance] : []), batch.xt, batch.x0, batch.weights, batch.mask, ...Object.values(batch.inputs)]);
+    tf.dispose([...g.grads.values(), ...(g.bn ? [g.bn.mean, g.bn.variance] : [])]);
+    disposeBatch(batch);
     const last = step + 1 === o.steps || (!!o.budgetSeconds && step > first && progress(step + 1) >= 1);
     const info: LoopStepInfo = { step: step + 1, total: last ? step + 1 : o.steps, loss: g.loss, lossJoint: g.joint, lossConf: g.conf, lr, ms: performance.now() - t0, skipped };
     log.push(info);

@@ -15,6 +15,7 @@ import { lnLinearConst } from '../tensor/ln-linear.ts';
 import { objectAttentionBlock, objectKeys, releaseHeadRows, trunkBlock, type BnStats, type ObjectKeys } from './attention.ts';
 import { POS_FREQS } from './constants.ts';
 import { timestepEmbedding } from './schedule.ts';
+import { CROP_FRAME, jointFrame, type JointFrame } from './calculators/joint-space.ts';
 import type { ModelConfig } from './types.ts';
 
 /** Width of the per-token geometry feature (Fourier of the cell centre + box size). */
@@ -28,6 +29,18 @@ export function personBoxFeature(box: readonly number[], out = new Float32Array(
   for (let i = 0; i < 4; i++) for (let k = 0; k < POS_FREQS; k++) { out[o++] = Math.sin(Math.PI * 2 ** k * box[i]); out[o++] = Math.cos(Math.PI * 2 ** k * box[i]); }
   for (let i = 0; i < 4; i++) out[o++] = box[i];
   return out;
+}
+
+/**
+ * The joint-space frame of every condition row of `inputs` (calculators/joint-space.ts): one identity frame for
+ * crop-unit models; for person-space models, the tight person box read back from the raw coordinates that end each
+ * pbox row.
+ */
+export function conditionFrames(config: ModelConfig, inputs: ConditionInputs): JointFrame[] {
+  if ((config.jointSpace ?? 'crop') === 'crop') return [CROP_FRAME];
+  if (!inputs.pbox) throw new RangeError('conditionFrames(): a person-space model needs the person box (pbox)');
+  const a = inputs.pbox.dataSync() as Float32Array;
+  return Array.from({ length: inputs.pbox.shape[0] }, (_, b) => jointFrame('person', a.subarray((b + 1) * PBOX_DIM - 4, (b + 1) * PBOX_DIM)));
 }
 
 /** Batched condition inputs (tensors). */

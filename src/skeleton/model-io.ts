@@ -8,6 +8,7 @@ import { FormatError } from '../errors.ts';
 import { DEFAULT_MODEL_CONFIG, MODEL_FORMAT, MODEL_FORMAT_VERSION } from './constants.ts';
 import { Diffuser } from './diffuser.ts';
 import type { ModelConfig } from './types.ts';
+import { JOINT_SPACES } from './calculators/joint-space.ts';
 
 export interface WeightEntry { name: string; shape: number[]; offset: number }
 
@@ -51,6 +52,8 @@ export function parseModelMeta(json: unknown, source: string): ModelMeta {
     if (!Number.isInteger(config[k]) || config[k] <= 0) throw new FormatError(`${source}: config.${k} must be a positive integer, got ${JSON.stringify(config[k])}`);
   }
   if (!['associative', 'plain', 'none'].includes(config.attention)) throw new FormatError(`${source}: config.attention must be associative, plain or none`);
+  if (config.jointSpace !== undefined && !JOINT_SPACES.includes(config.jointSpace)) throw new FormatError(`${source}: config.jointSpace must be crop or person, got ${JSON.stringify(config.jointSpace)}`);
+  if (config.jointSpace === 'person' && !config.personPosition) throw new FormatError(`${source}: config.jointSpace "person" needs config.personPosition`);
   return { ...(m as ModelMeta), config };
 }
 

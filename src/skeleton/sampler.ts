@@ -11,11 +11,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { DEFAULT_SAMPLER_CONFIG } from './constants.ts';
-import { withPins, type Condition, type ConditionInputs, type Diffuser } from './diffuser.ts';
+import { conditionFrames, withPins, type Condition, type ConditionInputs, type Diffuser } from './diffuser.ts';
 import { smallBatchDenoiser, type ConditionRow, type PreparedCondition, type SmallBatchDenoiser } from './small-batch.ts';
 import { gaussian, mulberry32 } from './layers.ts';
-import { cosineAlphaBar } from './schedule.ts';
+import { cosineAlphaBar, skipCoefficients } from './schedule.ts';
 import { NUM_JOINTS } from './topology.ts';
+import { fromJointSpace, isIdentity, toJointSpace } from './calculators/joint-space.ts';
 import type { SampledSkeletons, SamplerConfig } from './types.ts';
 import { UsageError } from '../errors.ts';
 
@@ -112,8 +113,9 @@ export function runSampler(model: Diffuser, inputs: ConditionInputs, o: SampleOp
   const f = Math.fround;
   const clampV = f(sc.clamp);
   const clamp = (a: Float32Array): Float32Array => { for (let k = 0; k < a.length; k++) a[k] = a[k] < -clampV ? -clampV : a[k] > clampV ? clampV : a[k]; return a; };
-  const impose = (a: Float32Array, v: Float32Array = pinVal): Float32Array => {
-    if (hasPins) for (let s = 0; s < N; s++) for (let k = 0; k < D; k++) if (pinned[k]) a[s * D + k] = v[k];
+  /** Set the pinned coordinates of every sample of `a` [N*D] to those of `v` [N*D]. */
+  const impose = (a: Float32Array, v: Float32Array): Float32Array => {
+    if (hasPins) for (let s = 0; s < N; s++) for (let k = 0; k < D; k++) if (pinned[k]) a[s * D + k] = v[s * D + k];
     return a;
   };
   // one tidy for the call: the condition lives through the loop, each tensor-path iteration tidies its own ops
@@ -121,6 +123,9 @@ export function runSampler(model: Diffuser, inputs: ConditionInputs, o: SampleOp
   tf.tidy(() => {
     // models trained with a pin input also see the pins as a condition (the rest of the skeleton follows them)
     if (hasPins && model.config.pinInput) inputs = withPins(inputs, o.pins!);
+    // the loop runs in the model's joint space (calculators/joint-space.ts); pins go there, results come back
+    const frames = conditionFrames(model.config, inputs);
+    const pinZ = hasPins ? toJointSpace(frames, tile(pinVal, N)) : pinVal;
     const wantSmall = o.path === 'small' || (o.path !== 'tensor' && N <= (B === 1 ? SMALL_BATCH_MAX : SMALL_BATCH_MAX_CONDITIONS));
     if (o.path === 'small' && model.config.attention !== 'associative') throw new RangeError('runSampler(): the small-batch path needs the associative attention');
     let predict: (x: Float32Array, t: number) => Float32Array;
@@ -145,11 +150,22 @@ export function runSampler(model: Diffuser, inputs: ConditionInputs, o: SampleOp
         return out;
       };
     }
+    if (model.config.x0Skip) {
+      // x0 = skip(t) x_t + out(t) F (schedule.ts skipCoefficients)
+      const net = predict;
+      predict = (x, t) => {
+        const y = net(x, t);
+        const { skip, out } = skipCoefficients(alphaBar[t]);
+        const s1 = f(skip), s2 = f(out);
+        for (let k = 0; k < y.length; k++) y[k] = f(f(x[k] * s1) + f(y[k] * s2));
+        return y;
+      };
+    }
     let x: Float32Array = noise(N * D);
     if (sc.kind === 'official') {
       for (let i = 0; i < sc.iterations; i++) {
-        x = impose(clamp(x));
-        x = impose(clamp(predict(x, sc.fixedT)));
+        x = impose(clamp(x), pinZ);
+        x = impose(clamp(predict(x, sc.fixedT)), pinZ);
       }
     } else {
       for (let i = 0; i < ts.length; i++) {
@@ -159,10 +175,10 @@ export function runSampler(model: Diffuser, inputs: ConditionInputs, o: SampleOp
         if (hasPins) {
           const nz = noise(D);
           const sa = f(Math.sqrt(ab)), sn = f(Math.sqrt(1 - ab));
-          impose(x, pinVal.map((v, k) => f(f(v * sa) + f(nz[k] * sn))));
+          impose(x, pinZ.map((v, k) => f(f(v * sa) + f(nz[k % D] * sn))));
         }
         clamp(x);
-        const x0 = impose(clamp(predict(x, t)));
+        const x0 = impose(clamp(predict(x, t)), pinZ);
         if (i + 1 === ts.length) { x = x0; break; }
         const sigma = sc.eta * Math.sqrt(((1 - abPrev) / (1 - ab)) * (1 - ab / abPrev));
         const sab = f(Math.sqrt(ab)), s1ab = f(Math.sqrt(1 - ab)), sPrev = f(Math.sqrt(abPrev));
@@ -178,9 +194,18 @@ export function runSampler(model: Diffuser, inputs: ConditionInputs, o: SampleOp
         }
       }
     }
-    result = { joints: x, confidence };
+    // back to crop units, the pins exactly where they were asked for
+    const joints = isIdentity(frames) ? x : impose(fromJointSpace(frames, x), tile(pinVal, N));
+    result = { joints, confidence };
   });
   return result!;
+}
+
+/** `n` copies of `a` one after the other. */
+function tile(a: Float32Array, n: number): Float32Array {
+  const out = new Float32Array(a.length * n);
+  for (let i = 0; i < n; i++) out.set(a, i * a.length);
+  return out;
 }
 
 /** Order N samples [N*17*2] by mean joint distance to the other samples (smallest first). */

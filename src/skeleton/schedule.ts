@@ -17,6 +17,20 @@ export function cosineAlphaBar(T: number): Float64Array {
   return out;
 }
 
+/** Spread of the joints the skip coefficients assume (person space: about half the box's half side). */
+export const SKIP_SIGMA_DATA = 0.5;
+
+/**
+ * Skip coefficients of an x0 prediction at a step with alpha-bar `ab` (EDM's preconditioning, written for this
+ * variance-preserving schedule): x0 = skip * x_t + out * F, where skip * x_t is the least-squares estimate of x0 from
+ * x_t alone (data of spread `sd`) and F, the network's output, has unit spread as a target. At small t the model
+ * then passes x_t through by construction instead of having to learn to copy it.
+ */
+export function skipCoefficients(ab: number, sd = SKIP_SIGMA_DATA): { skip: number; out: number } {
+  const v = ab * sd * sd + (1 - ab);
+  return { skip: (Math.sqrt(ab) * sd * sd) / v, out: Math.sqrt((sd * sd * (1 - ab)) / v) };
+}
+
 /**
  * Sinusoidal embedding of integer timesteps: [sin(t w_i), cos(t w_i)] with w_i = 10000^(-i/(dim/2)).
  * Returns [ts.length * dim], row-major.

@@ -162,7 +162,7 @@ export async function trainOnData(o: TrainRunOptions, hooks: TrainHooks): Promis
  */
 async function initialModel(dir: string, config: ModelConfig, seed: number): Promise<{ model: Diffuser; pinAdded: boolean }> {
   const { model: from } = await readModelDir(dir); // its own copy: disposed below
-  const strip = (c: ModelConfig) => JSON.stringify({ ...c, pinInput: undefined, categories: undefined, actions: undefined });
+  const strip = (c: ModelConfig) => JSON.stringify({ ...c, jointSpace: c.jointSpace ?? 'crop', pinInput: undefined, categories: undefined, actions: undefined });
   const lost = (had: readonly string[], now: readonly string[]) => had.filter((n) => !now.includes(n));
   const missing = [...lost(from.config.categories, config.categories), ...lost(from.config.actions, config.actions)];
   if (strip(from.config) !== strip(config) || missing.length || (from.config.categories.length > 0) !== (config.categories.length > 0) || (from.config.actions.length > 0) !== (config.actions.length > 0)) {

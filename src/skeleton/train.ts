@@ -7,9 +7,10 @@ import * as tf from '@tensorflow/tfjs';
 import { Diffuser } from './diffuser.ts';
 import { conditionInputs } from './evaluate.ts';
 import { gaussian, mulberry32 } from './layers.ts';
-import { cosineAlphaBar } from './schedule.ts';
+import { cosineAlphaBar, skipCoefficients } from './schedule.ts';
 import { jointWeights, type JParamKind, DEFAULT_LAMBDA } from './loss.ts';
 import { NUM_JOINTS } from './topology.ts';
+import { jointFrame, toJointSpace, type JointFrame } from './calculators/joint-space.ts';
 import type { ModelConfig, TrainExample } from './types.ts';
 import { jointPinFeature, PIN_DIM, type ConditionInputs } from './diffuser.ts';
 import { FusedAdam } from '../tensor/fused-adam.ts';
@@ -80,19 +81,33 @@ export const PIN_PROBABILITY = 0.5;
  * Random pins for one example: with probability `prob`, 1-3 distinct valid joints pinned at their true positions.
  * Writes the pin feature (diffuser.ts pinFeature) into `feat` and imposes the pins on x_t, as the sampler does.
  */
-function drawPins(rand: () => number, prob: number, ex: TrainExample, feat: Float32Array, xt: Float32Array): void {
+function drawPins(rand: () => number, prob: number, ex: TrainExample, feat: Float32Array, xt: Float32Array, frame: JointFrame): void {
   if (rand() >= prob) return;
   const valid = Array.from({ length: NUM_JOINTS }, (_, j) => j).filter((j) => ex.mask[j] > 0);
   for (let n = 1 + Math.floor(rand() * 3); n > 0 && valid.length; n--) {
     const j = valid.splice(Math.floor(rand() * valid.length), 1)[0];
     const u = ex.joints[2 * j], v = ex.joints[2 * j + 1];
     jointPinFeature(u, v, feat.subarray(j * PIN_DIM, (j + 1) * PIN_DIM));
-    xt[2 * j] = u; xt[2 * j + 1] = v;
+    xt[2 * j] = (u - frame.cx) / frame.scale; xt[2 * j + 1] = (v - frame.cy) / frame.scale;
   }
 }
 
-/** A batch as tensors plus JS-side targets. */
-interface Batch { inputs: ConditionInputs; examples: TrainExample[]; xt: tf.Tensor; x0: tf.Tensor; weights: tf.Tensor; mask: tf.Tensor; t: number[] }
+/**
+ * A batch as tensors plus JS-side targets. x0 (the target) is in crop units; xt is in the model's joint space, and
+ * `frame` (person-space models) maps the model's prediction back: crop = x0 * scale [B,1,1] + offset [B,1,2].
+ */
+interface Batch {
+  inputs: ConditionInputs; examples: TrainExample[]; xt: tf.Tensor; x0: tf.Tensor; weights: tf.Tensor; mask: tf.Tensor; t: number[];
+  frame?: { scale: tf.Tensor; offset: tf.Tensor };
+  /** For models with x0Skip: the per-example skip and out coefficients [B,1,1] (schedule.ts skipCoefficients). */
+  skip?: { skip: tf.Tensor; out: tf.Tensor };
+}
+
+/** A batch's x0 prediction in crop units, where the loss is taken, from the network's output `y` (joint space). */
+export function predictionInCropUnits(b: Pick<Batch, 'frame' | 'skip' | 'xt'>, y: tf.Tensor): tf.Tensor {
+  const x0 = b.skip ? tf.add(tf.mul(b.xt, b.skip.skip), tf.mul(y, b.skip.out)) : y;
+  return b.frame ? tf.add(tf.mul(x0, b.frame.scale), b.frame.offset) : x0;
+}
 
 /**
  * Assemble a training batch: examples (with flips), t ~ U{0..T-1}, x_t = sqrt(ab) x0 + sqrt(1-ab) eps clamped to
@@ -109,6 +124,8 @@ export function makeBatch(model: Diffuser, src: SampleSource, idx: number[], ran
   const pins = c.pinInput ? new Float32Array(B * NUM_JOINTS * PIN_DIM) : null;
   const t: number[] = [];
   const examples: TrainExample[] = [];
+  const person = (c.jointSpace ?? 'crop') === 'person';
+  const scale = new Float32Array(B), offset = new Float32Array(B * 2);
   idx.forEach((i, b) => {
     const ex = src.example(i, o.flip && rand() < 0.5);
     examples.push(ex);
@@ -118,12 +135,15 @@ export function makeBatch(model: Diffuser, src: SampleSource, idx: number[], ran
     w.set(jointWeights(ex.joints, ex.mask, ex.objectBox, o.jparam, o.lambda ?? DEFAULT_LAMBDA[o.jparam], o.jparamMix ?? 1), b * NUM_JOINTS);
     const tb = Math.min(alphaBar.length - 1, Math.floor(rand() * alphaBar.length));
     t.push(tb);
+    const frame = jointFrame(c.jointSpace, ex.personBox);
+    scale[b] = frame.scale; offset[2 * b] = frame.cx; offset[2 * b + 1] = frame.cy;
+    const z0 = person ? toJointSpace([frame], ex.joints) : ex.joints;
     const sa = Math.sqrt(alphaBar[tb]), sn = Math.sqrt(1 - alphaBar[tb]);
     for (let k = 0; k < NUM_JOINTS * 2; k++) {
-      const v = sa * ex.joints[k] + sn * gaussian(rand);
+      const v = sa * z0[k] + sn * gaussian(rand);
       xt[b * NUM_JOINTS * 2 + k] = Math.max(-1.1, Math.min(1.1, v));
     }
-    if (pins) drawPins(rand, o.pinProb ?? PIN_PROBABILITY, ex, pins.subarray(b * NUM_JOINTS * PIN_DIM, (b + 1) * NUM_JOINTS * PIN_DIM), xt.subarray(b * NUM_JOINTS * 2, (b + 1) * NUM_JOINTS * 2));
+    if (pins) drawPins(rand, o.pinProb ?? PIN_PROBABILITY, ex, pins.subarray(b * NUM_JOINTS * PIN_DIM, (b + 1) * NUM_JOINTS * PIN_DIM), xt.subarray(b * NUM_JOINTS * 2, (b + 1) * NUM_JOINTS * 2), frame);
   });
   // the condition tensors are stacked exactly as at inference
   const inputs = conditionInputs(model, examples, extra ?? undefined);
@@ -134,14 +154,28 @@ export function makeBatch(model: Diffuser, src: SampleSource, idx: number[], ran
     x0: tf.tensor3d(x0, [B, NUM_JOINTS, 2]),
     weights: tf.tensor3d(w, [B, NUM_JOINTS, 1]),
     mask: tf.tensor2d(m, [B, NUM_JOINTS]),
+    ...(person ? { frame: { scale: tf.tensor3d(scale, [B, 1, 1]), offset: tf.tensor3d(offset, [B, 1, 2]) } } : {}),
+    ...(c.x0Skip ? { skip: skipTensors(t, alphaBar) } : {}),
   };
   // data: no gradient flows into it (matmul.ts needsGradient)
-  markConstant(...Object.values(inputs), batch.xt, batch.x0, batch.weights, batch.mask);
+  markConstant(...Object.values(inputs), batch.xt, batch.x0, batch.weights, batch.mask, ...batchExtras(batch));
   return batch;
 }
 
-function disposeBatch(b: Batch): void {
-  tf.dispose([b.xt, b.x0, b.weights, b.mask, ...Object.values(b.inputs)]);
+/** The per-example skip coefficients of timesteps `t` as [B,1,1] tensors. */
+function skipTensors(t: number[], alphaBar: Float64Array): { skip: tf.Tensor; out: tf.Tensor } {
+  const k = t.map((tb) => skipCoefficients(alphaBar[tb]));
+  return { skip: tf.tensor3d(k.map((c) => c.skip), [t.length, 1, 1]), out: tf.tensor3d(k.map((c) => c.out), [t.length, 1, 1]) };
+}
+
+/** A batch's optional tensors (frame, skip). */
+function batchExtras(b: Batch): tf.Tensor[] {
+  return [...(b.frame ? [b.frame.scale, b.frame.offset] : []), ...(b.skip ? [b.skip.skip, b.skip.out] : [])];
+}
+
+/** Free a batch's tensors. */
+export function disposeBatch(b: Batch): void {
+  tf.dispose([b.xt, b.x0, b.weights, b.mask, ...Object.values(b.inputs), ...batchExtras(b)]);
 }
 
 /** Loss of one batch: { total, joint, conf } scalars (inside a tidy/minimize). */
@@ -149,7 +183,7 @@ export function hoiLoss(model: Diffuser, b: Batch, confWeight: number, training 
   const cond = model.condition(b.inputs);
   const temb = model.timeEmbedding(b.t);
   const r = model.denoise(b.xt, cond, temb, training);
-  const joint = tf.mean(tf.mul(tf.abs(tf.sub(b.x0, r.x0)), b.weights)) as tf.Scalar;
+  const joint = tf.mean(tf.mul(tf.abs(tf.sub(b.x0, predictionInCropUnits(b, r.x0))), b.weights)) as tf.Scalar;
   const conf = tf.mean(tf.abs(tf.sub(cond.conf, b.mask))) as tf.Scalar;
   return { total: tf.add(joint, tf.mul(conf, confWeight)) as tf.Scalar, joint, conf, bn: r.bn };
 }

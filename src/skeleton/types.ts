@@ -3,6 +3,7 @@
  * crop, x right, y down) inside the model, image pixels outside it.
  */
 import type { Box } from './calculators/box.ts';
+import type { JointSpace } from './calculators/joint-space.ts';
 import type { Keypoint } from './topology.ts';
 
 /** How the pose queries read the object tokens (paper Table 3). */
@@ -49,6 +50,16 @@ export interface ModelConfig {
    * other joints agree with the pins. Trained with random pins (`pinplace train --pin-input`). Absent = false.
    */
   pinInput?: boolean;
+  /**
+   * The space the joints are diffused in (calculators/joint-space.ts): 'crop' = the paper's [0, 1] crop units,
+   * 'person' = centred on the tight person box and scaled by half its longer side (needs personPosition). Absent = 'crop'.
+   */
+  jointSpace?: JointSpace;
+  /**
+   * The x0 prediction is skip(t) x_t + out(t) F with F the network's output (schedule.ts skipCoefficients), so the
+   * model reads x_t at small t by construction. Absent = false (the paper: the network's output is x0).
+   */
+  x0Skip?: boolean;
   /** Category vocabulary of the optional category embedding (index 0 of the table = not given). Empty disables it. */
   categories: string[];
   /** Action vocabulary of the optional action embedding. Empty disables it. */

@@ -22,6 +22,8 @@ describe('pinplace CLI frame', () => {
     ['an unknown flag', ['bench', '--frobnicate'], /^pinplace bench: unknown option '--frobnicate'/],
     ['a bad flag value', ['bench', '--reps', 'many'], /^pinplace bench: --reps must be an integer in \[1, 1000\], got "many"/],
     ['an --only that matches nothing', ['bench', '--only', 'no_such_key'], /^pinplace bench: --only matched no benchmark/],
+    ['an unknown joint space', ['train', '--data', 'd', '--out', 'o', '--joint-space', 'pixels'], /^pinplace train: --joint-space must be one of crop, person, got "pixels"/],
+    ['person space without the person box', ['train', '--data', 'd', '--out', 'o', '--joint-space', 'person', '--no-person-position'], /^pinplace train: --joint-space person needs the person box/],
   ];
   for (const [name, argv, re] of bad) {
     it(`${name}: one line on stderr, non-zero exit, no stack`, async () => {

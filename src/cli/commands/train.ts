@@ -6,6 +6,7 @@ import { initBackend } from '../../backend.ts';
 import { trainOnData } from '../../skeleton/train-node.ts';
 import { DEFAULT_LAMBDA, type JParamKind } from '../../skeleton/loss.ts';
 import type { AttentionKind, ModelConfig } from '../../skeleton/types.ts';
+import { JOINT_SPACES, type JointSpace } from '../../skeleton/calculators/joint-space.ts';
 import { resolve } from 'node:path';
 import { UsageError } from '../../errors.ts';
 
@@ -52,6 +53,8 @@ export const trainCommand: CommandDef = {
       .option('--depth <n>', 'trunk blocks', '8')
       .option('--checkpoint-every <n>', 'steps between checkpoints', '200')
       .option('--max-samples <n>', 'use at most this many training samples')
+      .option('--joint-space <space>', 'crop (the paper: [0, 1] crop units) or person (centred and scaled on the person box: samples are distinct poses)', 'crop')
+      .option('--x0-skip', 'x0 = skip(t) x_t + out(t) F: the model passes x_t through at small t (EDM preconditioning)')
       .option('--pin-input', 'give the model pinned joints as a condition, trained with random pins (skeleton editing)')
       .option('--pin-prob <x>', 'with --pin-input: share of examples with 1-3 pinned joints', '0.5')
       .option('--init <dir>', 'start from the weights of this model directory (fine-tuning; e.g. adding --pin-input)');
@@ -64,6 +67,8 @@ export const trainCommand: CommandDef = {
     const dim = parseIntFlag(opts.dim, '--dim', 4, 1024);
     const heads = parseIntFlag(opts.heads, '--heads', 1, 64);
     if (dim % heads) throw new UsageError(`--dim must be divisible by --heads, got ${dim} and ${heads}`);
+    const jointSpace = parseChoiceFlag<JointSpace>(opts.jointSpace, '--joint-space', JOINT_SPACES);
+    if (jointSpace === 'person' && opts.personPosition === false) throw new UsageError('--joint-space person needs the person box: drop --no-person-position');
     await initBackend();
     let bar: cliProgress.SingleBar | null = null;
     let lastLine = 0;
@@ -88,6 +93,8 @@ export const trainCommand: CommandDef = {
         objectPosition: opts.objectPosition !== false,
         personPosition: opts.personPosition !== false,
         ...(opts.pinInput ? { pinInput: true } : {}),
+        jointSpace,
+        ...(opts.x0Skip ? { x0Skip: true } : {}),
         ...backboneOpts(opts),
       },
       useCategory: opts.category !== false,
