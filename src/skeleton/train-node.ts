@@ -50,6 +50,8 @@ export interface TrainRunOptions {
   init?: string;
   /** Share of examples with random pins (models with a pin input). */
   pinProb?: number;
+  /** Decay of the weights' moving average kept at the end (0: off). */
+  ema?: number;
   /** The command line, recorded in the model card data. */
   command?: string;
   backbone?: Backbone;
@@ -116,14 +118,14 @@ export async function trainOnData(o: TrainRunOptions, hooks: TrainHooks): Promis
   if (!resume) await rm(logFile, { force: true });
   const training = (extra: Record<string, unknown>) => ({
     data: o.data, samples: source.size, steps, batch: o.batch, seed: o.seed, lr: o.lr, lr_decay_at: o.lrDecayAt,
-    lr_factor: o.lrFactor, jparam: o.jparam, lambda: o.lambda, jparam_mix: o.jparamMix ?? 1, conf_weight: o.confWeight, flip: o.flip,
+    lr_factor: o.lrFactor, jparam: o.jparam, lambda: o.lambda, jparam_mix: o.jparamMix ?? 1, conf_weight: o.confWeight, flip: o.flip, ...(o.ema ? { ema: o.ema } : {}),
     backbone: backbone.name, command: o.command, ...extra,
   });
   hooks.start?.(steps, resume?.step ?? 0);
   let last: StepInfo | undefined;
   const { model } = await trainDiffuser({
     config, source, steps, batch: o.batch, lr: o.lr, lrDecayAt: o.lrDecayAt, lrFactor: o.lrFactor, seed: o.seed,
-    jparam: o.jparam, lambda: o.lambda, jparamMix: o.jparamMix, confWeight: o.confWeight, flip: o.flip, pinProb: o.pinProb, resume,
+    jparam: o.jparam, lambda: o.lambda, jparamMix: o.jparamMix, confWeight: o.confWeight, flip: o.flip, pinProb: o.pinProb, ema: o.ema, resume,
     checkpointEvery: o.checkpointEvery,
     onStep: (s) => {
       last = s;

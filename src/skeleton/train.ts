@@ -14,6 +14,7 @@ import { jointFrame, toJointSpace, type JointFrame } from './calculators/joint-s
 import type { ModelConfig, TrainExample } from './types.ts';
 import { jointPinFeature, PIN_DIM, type ConditionInputs } from './diffuser.ts';
 import { FusedAdam } from '../tensor/fused-adam.ts';
+import { ParameterEma, splitEmaState } from '../tensor/ema.ts';
 import { useSharedIdentity } from '../tensor/shared-identity.ts';
 import { markConstant } from '../tensor/matmul.ts';
 
@@ -50,6 +51,11 @@ export interface TrainOptions {
   flip: boolean;
   /** For models with a pin input: the share of examples that get 1-3 random joints pinned (default PIN_PROBABILITY). */
   pinProb?: number;
+  /**
+   * Decay of an exponential moving average of the weights (tensor/ema.ts), kept as the final weights; absent or 0:
+   * the last step's weights, as in the paper.
+   */
+  ema?: number;
   /** Resume: a model (weights loaded), the optimiser's state and the step reached. */
   resume?: { model: Diffuser; optimizer?: NamedTensor[]; step: number };
   /** Called every `checkpointEvery` steps and at the end with the state to save. */
@@ -197,7 +203,12 @@ export async function trainDiffuser(o: TrainOptions): Promise<{ model: Diffuser;
   const vars = [...model.params.vars.values(), ...(o.trainable?.vars ?? [])];
   // Adam (tf.train.adam's function and checkpoint format) in one typed-array pass per parameter tensor
   const opt = new FusedAdam(o.lr, 0.9, 0.999, 1e-8);
-  if (o.resume?.optimizer?.length) opt.setWeights(o.resume.optimizer);
+  const ema = o.ema ? new ParameterEma(o.ema) : null;
+  if (o.resume?.optimizer?.length) {
+    const state = splitEmaState(o.resume.optimizer);
+    opt.setWeights(state.optimizer);
+    if (ema && state.ema.length === vars.length) ema.setWeights(state.ema);
+  }
   const log: StepInfo[] = [];
   const start = o.resume?.step ?? 0;
   const rows = o.batch * NUM_JOINTS;
@@ -230,6 +241,7 @@ export async function trainDiffuser(o: TrainOptions): Promise<{ model: Diffuser;
     // the optimiser checks the gradients and changes nothing when one is not finite
     if (Number.isFinite(loss) && opt.applyGradients(vars, grads)) {
       model.updateBatchNorm(bn, rows);
+      ema?.update(vars);
     } else {
       skipped++;
       if (skipped > Math.max(10, 0.05 * (step - start + 1))) throw new RangeError(`trainDiffuser(): the loss or its gradient was not finite in ${skipped} steps (last at step ${step + 1})`);
@@ -240,8 +252,10 @@ export async function trainDiffuser(o: TrainOptions): Promise<{ model: Diffuser;
     log.push(info);
     o.onStep?.(info);
     const last = step + 1 === o.steps;
+    // the run ends with the averaged weights
+    if (last && ema) ema.applyTo(vars);
     if (o.onCheckpoint && (last || (o.checkpointEvery && (step + 1) % o.checkpointEvery === 0))) {
-      const state = opt.getWeights();
+      const state = [...opt.getWeights(), ...(ema?.getWeights(vars) ?? [])];
       try {
         await o.onCheckpoint({ model, optimizer: state, step: step + 1, final: last });
       } finally {

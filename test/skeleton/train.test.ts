@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ParameterEma } from '../../src/tensor/ema.ts';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/backend.ts';
 import { deserializeModel, parseModelMeta, serializeModel } from '../../src/skeleton/model-io.ts';
@@ -45,22 +46,46 @@ describe('trainDiffuser', () => {
     expect(Math.max(...Array.from(g.dataSync()).map(Math.abs))).toBeGreaterThan(0);
     model.dispose(); g.dispose(); roi.dispose();
   });
-  it('resuming from a checkpoint gives the same weights as an uninterrupted run', async () => {
-    const full = await trainDiffuser({ ...base, steps: 6 });
+  for (const ema of [0, 0.8]) it(`resuming from a checkpoint gives the same weights as an uninterrupted run${ema ? ' (with the weights\' moving average)' : ''}`, async () => {
+    const full = await trainDiffuser({ ...base, ema, steps: 6 });
     let saved: { weights: Uint8Array; json: string; opt: Array<{ name: string; tensor: tf.Tensor }> } | null = null;
     const half = await trainDiffuser({
-      ...base, steps: 6, checkpointEvery: 3,
+      ...base, ema, steps: 6, checkpointEvery: 3,
       onCheckpoint: async (s) => { if (s.step === 3) { const z = serializeModel(s.model); saved = { weights: z.bin, json: z.json, opt: s.optimizer.map((n) => ({ name: n.name, tensor: tf.clone(n.tensor) })) }; } },
     });
     half.model.dispose();
     const s = saved!;
     const restored = deserializeModel(parseModelMeta(JSON.parse(s.json), 'c'), s.weights, 'w');
-    const resumed = await trainDiffuser({ ...base, steps: 6, resume: { model: restored, optimizer: s.opt, step: 3 } });
+    if (ema) expect(s.opt.filter((n) => n.name.startsWith('ema/')).length).toBe(restored.params.vars.size);
+    const resumed = await trainDiffuser({ ...base, ema, steps: 6, resume: { model: restored, optimizer: s.opt, step: 3 } });
     const a = serializeModel(full.model).bin, b = serializeModel(resumed.model).bin;
     const fa = new Float32Array(a.buffer), fb = new Float32Array(b.buffer);
     let maxd = 0;
     for (let i = 0; i < fa.length; i++) maxd = Math.max(maxd, Math.abs(fa[i] - fb[i]));
     expect(maxd).toBeLessThan(1e-5);
+    if (ema) {
+      // the kept weights are the average, not the last step's
+      const last = await trainDiffuser({ ...base, steps: 6 });
+      const fl = new Float32Array(serializeModel(last.model).bin.buffer);
+      let d = 0;
+      for (let i = 0; i < fa.length; i++) d = Math.max(d, Math.abs(fa[i] - fl[i]));
+      expect(d).toBeGreaterThan(1e-4);
+      last.model.dispose();
+    }
     full.model.dispose(); resumed.model.dispose();
+  });
+});
+
+describe('ParameterEma', () => {
+  it('averages with the decay, starting from the first values', () => {
+    const v = tf.variable(tf.tensor1d([0, 10]));
+    const ema = new ParameterEma(0.5);
+    ema.update([v]);
+    v.assign(tf.tensor1d([2, 10])); ema.update([v]);
+    v.assign(tf.tensor1d([4, 6])); ema.update([v]);
+    ema.applyTo([v]);
+    expect(Array.from(v.dataSync())).toEqual([2.5, 8]);
+    expect(() => new ParameterEma(1)).toThrow(/decay must be in \(0, 1\)/);
+    v.dispose();
   });
 });

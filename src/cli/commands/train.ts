@@ -55,6 +55,7 @@ export const trainCommand: CommandDef = {
       .option('--max-samples <n>', 'use at most this many training samples')
       .option('--joint-space <space>', 'crop (the paper: [0, 1] crop units) or person (centred and scaled on the person box: samples are distinct poses)', 'crop')
       .option('--x0-skip', 'x0 = skip(t) x_t + out(t) F: the model passes x_t through at small t (EDM preconditioning)')
+      .option('--ema <decay>', 'keep a moving average of the weights with this decay (e.g. 0.999) as the final model; 0: off', '0')
       .option('--pin-input', 'give the model pinned joints as a condition, trained with random pins (skeleton editing)')
       .option('--pin-prob <x>', 'with --pin-input: share of examples with 1-3 pinned joints', '0.5')
       .option('--init <dir>', 'start from the weights of this model directory (fine-tuning; e.g. adding --pin-input)');
@@ -103,6 +104,7 @@ export const trainCommand: CommandDef = {
       maxSamples: opts.maxSamples !== undefined ? parseIntFlag(opts.maxSamples, '--max-samples', 1) : undefined,
       init: opts.init !== undefined ? String(opts.init) : undefined,
       pinProb: parseNumberFlag(opts.pinProb, '--pin-prob', 0, 1),
+      ema: parseNumberFlag(opts.ema, '--ema', 0, 0.99999),
       command: `pinplace train ${process.argv.slice(3).join(' ')}`.trim(),
     }, {
       log: (l) => io.err(l),
