@@ -4,9 +4,11 @@
  * Reads the SPEC data-set format (COCO keypoints JSON with `obj_bbox`, `class`, optional `obj_category`; one
  * sample per (person, object box)), computes crop-unit targets, runs the frozen backbone once per person crop and
  * ROI-aligns the object box on the mid map (plain and mirrored), and caches the result next to the data set
- * (`.pinplace-features-<backbone>.bin`) so later runs skip the backbone.
+ * (`.pinplace-features-<backbone>-<hash>.bin`, read and written in chunks: io/float-file.ts) so later runs skip the
+ * backbone.
  */
-import { readFile, writeFile, rename } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { readFloatParts, writeFloatParts } from '../io/float-file.ts';
 import { createHash } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { FormatError, UsageError } from '../errors.ts';
@@ -99,19 +101,9 @@ export async function featurizeSamples(
   const key = cacheKey(samples, backbone.name, grid);
   const cacheFile = o.cacheDir ? join(o.cacheDir, `.pinplace-features-${backbone.name.replace(/[^a-z0-9_]+/gi, "-")}-${key}.bin`) : null;
   if (cacheFile) {
-    try {
-      const buf = await readFile(cacheFile);
-      const f = new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4);
-      const n = samples.length;
-      if (f.length === n * (backbone.globalDim + 2 * roiDim)) {
-        return {
-          backbone: backbone.name, count: n, globalDim: backbone.globalDim, roiDim, targets,
-          global: f.slice(0, n * backbone.globalDim),
-          roi: f.slice(n * backbone.globalDim, n * (backbone.globalDim + roiDim)),
-          roiFlip: f.slice(n * (backbone.globalDim + roiDim)),
-        };
-      }
-    } catch { /* no cache yet */ }
+    const n = samples.length;
+    const parts = await readFloatParts(cacheFile, [n * backbone.globalDim, n * roiDim, n * roiDim]);
+    if (parts) return { backbone: backbone.name, count: n, globalDim: backbone.globalDim, roiDim, targets, global: parts[0], roi: parts[1], roiFlip: parts[2] };
   }
   const n = samples.length;
   const global = new Float32Array(n * backbone.globalDim);
@@ -153,11 +145,8 @@ export async function featurizeSamples(
     o.onProgress?.(done, n);
   }
   if (cacheFile) {
-    const all = new Float32Array(global.length + roi.length + roiFlip.length);
-    all.set(global, 0); all.set(roi, global.length); all.set(roiFlip, global.length + roi.length);
     try {
-      await writeFile(cacheFile + '.tmp', new Uint8Array(all.buffer));
-      await rename(cacheFile + '.tmp', cacheFile);
+      await writeFloatParts(cacheFile, [global, roi, roiFlip]);
     } catch { /* read-only data directory: no cache */ }
   }
   return { backbone: backbone.name, count: n, globalDim: backbone.globalDim, roiDim, global, roi, roiFlip, targets };
