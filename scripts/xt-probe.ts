@@ -15,7 +15,7 @@ import { conditionInputs } from '../src/skeleton/evaluate.ts';
 import { conditionFrames } from '../src/skeleton/diffuser.ts';
 import { fromJointSpace, toJointSpace } from '../src/skeleton/calculators/joint-space.ts';
 import { loadModelDir } from '../src/skeleton/model-store-node.ts';
-import { cosineAlphaBar, skipCoefficients } from '../src/skeleton/schedule.ts';
+import { applyX0Skip, cosineAlphaBar } from '../src/skeleton/schedule.ts';
 import { gaussian, mulberry32 } from '../src/skeleton/layers.ts';
 
 const STEPS = [0, 20, 50, 100, 200, 400, 700, 999];
@@ -41,7 +41,7 @@ for (const dir of dirs) {
     const sa = Math.sqrt(ab[t]), sn = Math.sqrt(1 - ab[t]);
     const xt = z0.map((v) => Math.max(-1.1, Math.min(1.1, sa * v + sn * gaussian(rand))));
     const y = tf.tidy(() => model.denoise(tf.tensor3d(xt, [ex.length, 17, 2]), cond, model.timeEmbedding([t])).x0.dataSync() as Float32Array);
-    if (model.config.x0Skip) { const k = skipCoefficients(ab[t]); for (let i = 0; i < y.length; i++) y[i] = k.skip * xt[i] + k.out * y[i]; }
+    if (model.config.x0Skip) applyX0Skip(xt, y, ab[t]);
     const pred = fromJointSpace(frames, y);
     let e = 0, n = 0;
     ex.forEach((x, i) => { for (let j = 0; j < 17; j++) if (x.mask[j] > 0) { e += Math.hypot(pred[i * 34 + 2 * j] - truth[i * 34 + 2 * j], pred[i * 34 + 2 * j + 1] - truth[i * 34 + 2 * j + 1]); n++; } });

@@ -14,7 +14,7 @@ import { DEFAULT_SAMPLER_CONFIG } from './constants.ts';
 import { conditionFrames, withPins, type Condition, type ConditionInputs, type Diffuser } from './diffuser.ts';
 import { smallBatchDenoiser, type ConditionRow, type PreparedCondition, type SmallBatchDenoiser } from './small-batch.ts';
 import { gaussian, mulberry32 } from './layers.ts';
-import { cosineAlphaBar, skipCoefficients } from './schedule.ts';
+import { applyX0Skip, cosineAlphaBar } from './schedule.ts';
 import { NUM_JOINTS } from './topology.ts';
 import { fromJointSpace, isIdentity, toJointSpace } from './calculators/joint-space.ts';
 import type { SampledSkeletons, SamplerConfig } from './types.ts';
@@ -153,13 +153,7 @@ export function runSampler(model: Diffuser, inputs: ConditionInputs, o: SampleOp
     if (model.config.x0Skip) {
       // x0 = skip(t) x_t + out(t) F (schedule.ts skipCoefficients)
       const net = predict;
-      predict = (x, t) => {
-        const y = net(x, t);
-        const { skip, out } = skipCoefficients(alphaBar[t]);
-        const s1 = f(skip), s2 = f(out);
-        for (let k = 0; k < y.length; k++) y[k] = f(f(x[k] * s1) + f(y[k] * s2));
-        return y;
-      };
+      predict = (x, t) => applyX0Skip(x, net(x, t), alphaBar[t]);
     }
     let x: Float32Array = noise(N * D);
     if (sc.kind === 'official') {

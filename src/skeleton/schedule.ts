@@ -31,6 +31,15 @@ export function skipCoefficients(ab: number, sd = SKIP_SIGMA_DATA): { skip: numb
   return { skip: (Math.sqrt(ab) * sd * sd) / v, out: Math.sqrt((sd * sd * (1 - ab)) / v) };
 }
 
+/** An x0-skip model's x0 from its network output `y` at a step with alpha-bar `ab`, in place: y <- skip x_t + out y (float32 per op). */
+export function applyX0Skip(xt: Float32Array, y: Float32Array, ab: number): Float32Array {
+  const f = Math.fround;
+  const { skip, out } = skipCoefficients(ab);
+  const s1 = f(skip), s2 = f(out);
+  for (let k = 0; k < y.length; k++) y[k] = f(f(xt[k] * s1) + f(y[k] * s2));
+  return y;
+}
+
 /**
  * Sinusoidal embedding of integer timesteps: [sin(t w_i), cos(t w_i)] with w_i = 10000^(-i/(dim/2)).
  * Returns [ts.length * dim], row-major.

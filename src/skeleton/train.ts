@@ -10,7 +10,7 @@ import { gaussian, mulberry32 } from './layers.ts';
 import { cosineAlphaBar, skipCoefficients } from './schedule.ts';
 import { jointWeights, type JParamKind, DEFAULT_LAMBDA } from './loss.ts';
 import { NUM_JOINTS } from './topology.ts';
-import { jointFrame, toJointSpace, type JointFrame } from './calculators/joint-space.ts';
+import { jointFrame, toJointSpace } from './calculators/joint-space.ts';
 import type { ModelConfig, TrainExample } from './types.ts';
 import { jointPinFeature, PIN_DIM, type ConditionInputs } from './diffuser.ts';
 import { FusedAdam } from '../tensor/fused-adam.ts';
@@ -85,16 +85,17 @@ export const PIN_PROBABILITY = 0.5;
 
 /**
  * Random pins for one example: with probability `prob`, 1-3 distinct valid joints pinned at their true positions.
- * Writes the pin feature (diffuser.ts pinFeature) into `feat` and imposes the pins on x_t, as the sampler does.
+ * Writes the pin feature (diffuser.ts pinFeature) into `feat` and imposes the pins on x_t (their values in the
+ * model's joint space, `z0`), as the sampler does.
  */
-function drawPins(rand: () => number, prob: number, ex: TrainExample, feat: Float32Array, xt: Float32Array, frame: JointFrame): void {
+function drawPins(rand: () => number, prob: number, ex: TrainExample, feat: Float32Array, xt: Float32Array, z0: Float32Array): void {
   if (rand() >= prob) return;
   const valid = Array.from({ length: NUM_JOINTS }, (_, j) => j).filter((j) => ex.mask[j] > 0);
   for (let n = 1 + Math.floor(rand() * 3); n > 0 && valid.length; n--) {
     const j = valid.splice(Math.floor(rand() * valid.length), 1)[0];
     const u = ex.joints[2 * j], v = ex.joints[2 * j + 1];
     jointPinFeature(u, v, feat.subarray(j * PIN_DIM, (j + 1) * PIN_DIM));
-    xt[2 * j] = (u - frame.cx) / frame.scale; xt[2 * j + 1] = (v - frame.cy) / frame.scale;
+    xt[2 * j] = z0[2 * j]; xt[2 * j + 1] = z0[2 * j + 1];
   }
 }
 
@@ -149,7 +150,7 @@ export function makeBatch(model: Diffuser, src: SampleSource, idx: number[], ran
       const v = sa * z0[k] + sn * gaussian(rand);
       xt[b * NUM_JOINTS * 2 + k] = Math.max(-1.1, Math.min(1.1, v));
     }
-    if (pins) drawPins(rand, o.pinProb ?? PIN_PROBABILITY, ex, pins.subarray(b * NUM_JOINTS * PIN_DIM, (b + 1) * NUM_JOINTS * PIN_DIM), xt.subarray(b * NUM_JOINTS * 2, (b + 1) * NUM_JOINTS * 2), frame);
+    if (pins) drawPins(rand, o.pinProb ?? PIN_PROBABILITY, ex, pins.subarray(b * NUM_JOINTS * PIN_DIM, (b + 1) * NUM_JOINTS * PIN_DIM), xt.subarray(b * NUM_JOINTS * 2, (b + 1) * NUM_JOINTS * 2), z0);
   });
   // the condition tensors are stacked exactly as at inference
   const inputs = conditionInputs(model, examples, extra ?? undefined);
