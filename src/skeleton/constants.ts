@@ -13,6 +13,9 @@ export const MODEL_FORMAT_VERSION = 1;
  */
 export const BACKBONE_INPUT = 160;
 
+/** Most pose hypotheses a model may predict (ModelConfig.hypotheses). */
+export const MAX_HYPOTHESES = 8;
+
 /** Paper sizes (official code): N_E 32, 8 heads, depth 8, mlp ratio 2, 8x8 object tokens, T 1000. */
 export const DEFAULT_MODEL_CONFIG: ModelConfig = {
   embedDim: 32,

@@ -6,6 +6,10 @@
  *   O      = MLP(ROI[B,P0,C]) (+ position + category + action embeddings) ++ extraTokens -> [B,P,E]
  *   Q      = Linear(x_t) + pos_embed + I_cond          noise pose embedding + image condition (summed, as coded)
  *   x      = AssociativeAttention(Q, O) + TimeEmb(t)   then depth x trunk blocks, LN, Linear(E,2) -> x0 [B,17,2]
+ * With K = config.hypotheses > 1 (beyond the paper): K candidates [K,B,17,2], each the shared x0 plus its own offset
+ * Linear(E,2K) + a per-joint table [17,2K], and a selector Linear(mean over joints of LN x) -> logits [B,K]; x0 is the most probable candidate.
+ * Sharing the x0 keeps the candidates equal where the data has one answer, so which one lies nearest the truth
+ * is decided where it has several.
  */
 import * as tf from '@tensorflow/tfjs';
 import { adjacencyMatrix, NUM_JOINTS } from './topology.ts';
@@ -125,6 +129,31 @@ export function tokenGeometry(box: readonly number[], g: number, out = new Float
   return out;
 }
 
+/**
+ * The hypotheses' offsets are HYPOTHESIS_SCALE x Linear(E,2K): Adam moves a weight by about the learning rate per step
+ * whatever its gradient's size, and the offsets must grow from zero to whole limb swaps (0.1-0.2 crop units) while
+ * the rest of the model is only fine-tuned; the factor lets them, like a 10x learning rate for this one layer.
+ */
+export const HYPOTHESIS_SCALE = 10;
+/** Initial spread of the offset weights (offsets of about 0.006 crop units). */
+export const HYPOTHESIS_INIT_STD = 1e-5;
+
+/** Number of pose hypotheses of a model (ModelConfig.hypotheses, absent = 1). */
+export function hypothesisCount(config: Pick<ModelConfig, 'hypotheses'>): number {
+  return config.hypotheses ?? 1;
+}
+
+/** Output of Diffuser.denoise. */
+export interface Denoised {
+  /** The x0 prediction [B,17,2] (with hypotheses: the most probable candidate). */
+  x0: tf.Tensor;
+  /** Training-mode BatchNorm statistics. */
+  bn?: BnStats;
+  /** With hypotheses: all K candidates [K,B,17,2] and the selector's logits [B,K]. */
+  hypotheses?: tf.Tensor;
+  logits?: tf.Tensor;
+}
+
 export class Diffuser {
   readonly config: ModelConfig;
   readonly params = new ParamStore();
@@ -189,8 +218,16 @@ export class Diffuser {
     }
     ln('head.ln', E);
     lin('head.fc', E, 2);
-    // pin input last, so that every other parameter keeps its name and creation order with or without it
+    // pin input and hypotheses last, so that every other parameter keeps its name and creation order without them
     if (config.pinInput) p.add('pin.w', [PIN_DIM, E], 'zeros', rand);
+    const K = hypothesisCount(config);
+    if (K > 1) {
+      lin('hyp.fc', E, K);
+      // offsets start near zero (about 0.006 crop units): the candidates begin as the shared x0 and part in training
+      lin('hyp.delta', E, 2 * K, HYPOTHESIS_INIT_STD);
+      // and a per-joint offset of each candidate, independent of the input (the hand at the hip, whatever the scene)
+      p.add('hyp.joint', [NUM_JOINTS, 2 * K], 'zeros', rand);
+    }
     this.adj = tf.tensor2d(adjacencyMatrix(true), [NUM_JOINTS, NUM_JOINTS]);
     markConstant(this.adj);
   }
@@ -249,7 +286,7 @@ export class Diffuser {
    * x0 prediction from noisy joints x_t [B,17,2] (crop units), the condition (batch B or 1, broadcast) and the time
    * embedding [B or 1, 1, E]. `training` uses batch statistics in the BatchNorm and returns them.
    */
-  denoise(xt: tf.Tensor, cond: Condition, temb: tf.Tensor, training = false): { x0: tf.Tensor; bn?: BnStats } {
+  denoise(xt: tf.Tensor, cond: Condition, temb: tf.Tensor, training = false): Denoised {
     const p = this.params;
     const c = this.config;
     const dims = { E: c.embedDim, H: c.heads, P: this.P };
@@ -257,8 +294,17 @@ export class Diffuser {
     const r = objectAttentionBlock(p, x, cond.keys, c.attention, dims, this.adj, training);
     x = tf.add(r.x, temb);
     for (let i = 0; i < c.depth; i++) x = trunkBlock(p, i, x, dims);
-    const x0 = linear(layerNorm(x, p.get('head.ln.g'), p.get('head.ln.b')), p.get('head.fc.w'), p.get('head.fc.b'));
-    return { x0, bn: r.bn };
+    const h = layerNorm(x, p.get('head.ln.g'), p.get('head.ln.b'));
+    const y = linear(h, p.get('head.fc.w'), p.get('head.fc.b'));
+    const K = hypothesisCount(c);
+    if (K === 1) return { x0: y, bn: r.bn };
+    const B = y.shape[0];
+    // offsets [B,17,2K] -> [K,B,17,2] (candidate k is columns 2k, 2k+1), plus the shared x0
+    const delta = tf.mul(tf.add(linear(h, p.get('hyp.delta.w'), p.get('hyp.delta.b')), p.get('hyp.joint')), HYPOTHESIS_SCALE);
+    const hypotheses = tf.add(tf.transpose(tf.reshape(delta, [B, NUM_JOINTS, K, 2]), [2, 0, 1, 3]), y);
+    const logits = linear(tf.mean(h, 1), p.get('hyp.fc.w'), p.get('hyp.fc.b'));
+    const best = tf.reshape(tf.transpose(tf.oneHot(tf.argMax(logits, 1), K)), [K, B, 1, 1]);
+    return { x0: tf.sum(tf.mul(hypotheses, best), 0), bn: r.bn, hypotheses, logits };
   }
 
   /** Fold one batch's BatchNorm statistics into the running averages (momentum 0.1, unbiased variance). */

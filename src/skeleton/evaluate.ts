@@ -52,11 +52,11 @@ export function predictSkeletons(model: Diffuser, feats: SampleFeatures[], seed:
     const part = feats.slice(i, i + step);
     const rep = per === 1 ? part : part.flatMap((f) => new Array<SampleFeatures>(per).fill(f));
     const inputs = conditionInputs(model, rep);
-    const r = runSampler(model, inputs, { samples: rep.length, seed: seed + i, sampler });
+    const r = runSampler(model, inputs, { samples: rep.length, seed: seed + i, sampler, samplesPerCondition: per });
     tf.dispose(Object.values(inputs));
     if (per === 1) { out.set(r.joints, i * 34); continue; }
     part.forEach((_, k) => {
-      const ranked = rankSamples(r.joints.slice(k * per * 34, (k + 1) * per * 34), per, []);
+      const ranked = rankSamples(r.joints.slice(k * per * 34, (k + 1) * per * 34), per, [], r.probability?.slice(k * per, (k + 1) * per));
       out.set(ranked.joints[0].flat(), (i + k) * 34);
     });
   }

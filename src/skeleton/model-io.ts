@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { FormatError } from '../errors.ts';
-import { DEFAULT_MODEL_CONFIG, MODEL_FORMAT, MODEL_FORMAT_VERSION } from './constants.ts';
+import { DEFAULT_MODEL_CONFIG, MAX_HYPOTHESES, MODEL_FORMAT, MODEL_FORMAT_VERSION } from './constants.ts';
 import { Diffuser } from './diffuser.ts';
 import type { ModelConfig } from './types.ts';
 import { JOINT_SPACES } from './calculators/joint-space.ts';
@@ -53,6 +53,9 @@ export function parseModelMeta(json: unknown, source: string): ModelMeta {
   }
   if (!['associative', 'plain', 'none'].includes(config.attention)) throw new FormatError(`${source}: config.attention must be associative, plain or none`);
   if (config.jointSpace !== undefined && !JOINT_SPACES.includes(config.jointSpace)) throw new FormatError(`${source}: config.jointSpace must be crop or person, got ${JSON.stringify(config.jointSpace)}`);
+  if (config.hypotheses !== undefined && !(Number.isInteger(config.hypotheses) && config.hypotheses >= 1 && config.hypotheses <= MAX_HYPOTHESES)) throw new FormatError(`${source}: config.hypotheses must be an integer in [1, ${MAX_HYPOTHESES}], got ${JSON.stringify(config.hypotheses)}`);
+  if (config.hypothesisAssign !== undefined && !['nearest', 'hand'].includes(config.hypothesisAssign)) throw new FormatError(`${source}: config.hypothesisAssign must be nearest or hand, got ${JSON.stringify(config.hypothesisAssign)}`);
+  if (config.hypothesisAssign === 'hand' && config.hypotheses !== 2) throw new FormatError(`${source}: config.hypothesisAssign "hand" needs config.hypotheses 2`);
   if (config.jointSpace === 'person' && !config.personPosition) throw new FormatError(`${source}: config.jointSpace "person" needs config.personPosition`);
   return { ...(m as ModelMeta), config };
 }

@@ -7,11 +7,13 @@
  * Pinned joints (skeleton editing) are imposed on x and on every x0 prediction (and, for models with a pin input,
  * given to the model as a condition), so the rest is generated
  * consistently with them (for DDIM the pinned coordinates of x_t are the pins diffused to t).
- * Ranking: samples closest to the others first (the medoid of the N samples leads).
+ * Models with K pose hypotheses (ModelConfig.hypotheses): each sample follows one candidate, chosen at the first
+ * iteration from the selector's logits: the i-th sample of a condition takes its (i mod K)-th most probable one.
+ * Ranking: the more probable hypothesis first, then samples closest to the others (the medoid of the N samples leads).
  */
 import * as tf from '@tensorflow/tfjs';
 import { DEFAULT_SAMPLER_CONFIG } from './constants.ts';
-import { conditionFrames, withPins, type Condition, type ConditionInputs, type Diffuser } from './diffuser.ts';
+import { conditionFrames, hypothesisCount, withPins, type Condition, type ConditionInputs, type Diffuser } from './diffuser.ts';
 import { smallBatchDenoiser, type ConditionRow, type PreparedCondition, type SmallBatchDenoiser } from './small-batch.ts';
 import { gaussian, mulberry32 } from './layers.ts';
 import { applyX0Skip, cosineAlphaBar } from './schedule.ts';
@@ -45,6 +47,11 @@ export interface SampleOptions {
    * Both compute the same function; the choice only changes speed.
    */
   path?: 'auto' | 'small' | 'tensor';
+  /**
+   * For models with hypotheses: how many consecutive samples share a condition (they spread over the hypotheses,
+   * the most probable first). Default: all N when the condition batch is 1, else 1 (each sample its best).
+   */
+  samplesPerCondition?: number;
 }
 
 /**
@@ -60,7 +67,7 @@ export const SMALL_BATCH_MAX_CONDITIONS = 12;
  */
 export function sampleSkeletons(model: Diffuser, inputs: ConditionInputs, o: SampleOptions): SampledSkeletons {
   const r = runSampler(model, inputs, o);
-  return rankSamples(r.joints, o.samples, Array.from(r.confidence.subarray(0, NUM_JOINTS)));
+  return rankSamples(r.joints, o.samples, Array.from(r.confidence.subarray(0, NUM_JOINTS)), r.probability);
 }
 
 /**
@@ -94,7 +101,7 @@ function smallConditions(sb: SmallBatchDenoiser, inputs: ConditionInputs, B: num
  * The loop itself runs on typed arrays in float32 (the element-wise steps round like tensor ops); each iteration's
  * x0 prediction comes from the small-batch path or from one batched Diffuser.denoise.
  */
-export function runSampler(model: Diffuser, inputs: ConditionInputs, o: SampleOptions): { joints: Float32Array; confidence: Float32Array } {
+export function runSampler(model: Diffuser, inputs: ConditionInputs, o: SampleOptions): SamplerResult {
   const sc = validateSamplerConfig(o.sampler);
   const N = o.samples;
   const D = NUM_JOINTS * 2;
@@ -105,6 +112,10 @@ export function runSampler(model: Diffuser, inputs: ConditionInputs, o: SampleOp
   const pinned = new Uint8Array(D), pinVal = new Float32Array(D);
   for (const p of o.pins ?? []) { pinned[2 * p.joint] = pinned[2 * p.joint + 1] = 1; pinVal[2 * p.joint] = p.u; pinVal[2 * p.joint + 1] = p.v; }
   const hasPins = (o.pins?.length ?? 0) > 0;
+  const K = hypothesisCount(model.config);
+  const perCondition = Math.max(1, o.samplesPerCondition ?? (B === 1 ? N : 1));
+  let choice: Int32Array | null = null;
+  let probability: Float32Array | undefined;
   const alphaBar = cosineAlphaBar(model.config.timesteps);
   const T = model.config.timesteps;
   const ts = sc.kind === 'official'
@@ -119,7 +130,7 @@ export function runSampler(model: Diffuser, inputs: ConditionInputs, o: SampleOp
     return a;
   };
   // one tidy for the call: the condition lives through the loop, each tensor-path iteration tidies its own ops
-  let result: { joints: Float32Array; confidence: Float32Array } | undefined;
+  let result: SamplerResult | undefined;
   tf.tidy(() => {
     // models trained with a pin input also see the pins as a condition (the rest of the skeleton follows them)
     if (hasPins && model.config.pinInput) inputs = withPins(inputs, o.pins!);
@@ -128,32 +139,48 @@ export function runSampler(model: Diffuser, inputs: ConditionInputs, o: SampleOp
     const pinZ = hasPins ? toJointSpace(frames, tile(pinVal, N)) : pinVal;
     const wantSmall = o.path === 'small' || (o.path !== 'tensor' && N <= (B === 1 ? SMALL_BATCH_MAX : SMALL_BATCH_MAX_CONDITIONS));
     if (o.path === 'small' && model.config.attention !== 'associative') throw new RangeError('runSampler(): the small-batch path needs the associative attention');
-    let predict: (x: Float32Array, t: number) => Float32Array;
+    // the network: x0 [N*D], or with hypotheses all K candidates [K*N*D] and the selector's logits [N*K]
+    let net: (x: Float32Array, t: number) => { y: Float32Array; logits?: Float32Array };
     let confidence: Float32Array;
     if (wantSmall && model.config.attention === 'associative') {
       // the condition and every iteration on typed arrays (small-batch.ts), no tensor op
       const sb = smallBatchDenoiser(model);
       const small = smallConditions(sb, inputs, B);
       confidence = small.confidence;
-      predict = (x, t) => sb.denoise(x, N, sb.timeEmbedding(t), small.conds);
+      net = (x, t) => {
+        const logits = K > 1 ? new Float32Array(N * K) : undefined;
+        return { y: sb.denoise(x, N, sb.timeEmbedding(t), small.conds, undefined, logits), logits };
+      };
     } else {
       const cond: Condition = model.condition(inputs, B === 1);
       confidence = Float32Array.from(cond.conf.dataSync() as Float32Array);
       const uniq = [...new Set(ts)];
       const tembT = model.timeEmbedding(uniq);
       const tIndex = new Map(uniq.map((t, i) => [t, i]));
-      predict = (x, t) => {
+      net = (x, t) => {
         const u = tIndex.get(t)!;
-        const y = tf.tidy(() => model.denoise(tf.tensor3d(x, [N, NUM_JOINTS, 2]), cond, tf.slice(tembT, [u], [1])).x0);
-        const out = Float32Array.from(y.dataSync() as Float32Array);
-        y.dispose();
+        const ys = tf.tidy(() => {
+          const r = model.denoise(tf.tensor3d(x, [N, NUM_JOINTS, 2]), cond, tf.slice(tembT, [u], [1]));
+          return K > 1 ? [r.hypotheses!, r.logits!] : [r.x0];
+        });
+        const out = { y: Float32Array.from(ys[0].dataSync() as Float32Array), logits: K > 1 ? Float32Array.from(ys[1].dataSync() as Float32Array) : undefined };
+        tf.dispose(ys);
         return out;
       };
     }
+    let predict = (x: Float32Array, t: number): Float32Array => {
+      const { y, logits } = net(x, t);
+      if (K === 1) return y;
+      // each sample follows the candidate chosen for it at the first iteration
+      if (!choice) ({ choice, probability } = chooseHypotheses(logits!, N, K, perCondition));
+      const out = new Float32Array(N * D);
+      for (let s = 0; s < N; s++) out.set(y.subarray((choice[s] * N + s) * D, (choice[s] * N + s + 1) * D), s * D);
+      return out;
+    };
     if (model.config.x0Skip) {
       // x0 = skip(t) x_t + out(t) F (schedule.ts skipCoefficients)
-      const net = predict;
-      predict = (x, t) => applyX0Skip(x, net(x, t), alphaBar[t]);
+      const chosen = predict;
+      predict = (x, t) => applyX0Skip(x, chosen(x, t), alphaBar[t]);
     }
     let x: Float32Array = noise(N * D);
     if (sc.kind === 'official') {
@@ -190,9 +217,36 @@ export function runSampler(model: Diffuser, inputs: ConditionInputs, o: SampleOp
     }
     // back to crop units, the pins exactly where they were asked for
     const joints = isIdentity(frames) ? x : impose(fromJointSpace(frames, x), tile(pinVal, N));
-    result = { joints, confidence };
+    result = { joints, confidence, ...(probability ? { probability } : {}) };
   });
   return result!;
+}
+
+/** runSampler's result: joints [samples*17*2] (crop units), confidence [batch*17]. */
+export interface SamplerResult {
+  joints: Float32Array;
+  confidence: Float32Array;
+  /** For models with hypotheses: the selector's probability of each sample's candidate [samples]. */
+  probability?: Float32Array;
+}
+
+/**
+ * Per sample, the candidate it follows: sample s is number s mod `perCondition` of its condition and takes its
+ * ((s mod perCondition) mod K)-th most probable candidate by the selector's logits [N*K]. Also its probability.
+ */
+export function chooseHypotheses(logits: Float32Array, N: number, K: number, perCondition: number): { choice: Int32Array; probability: Float32Array } {
+  const choice = new Int32Array(N), probability = new Float32Array(N);
+  for (let s = 0; s < N; s++) {
+    const l = logits.subarray(s * K, (s + 1) * K);
+    const order = Array.from({ length: K }, (_, k) => k).sort((a, b) => l[b] - l[a] || a - b);
+    const k = order[(s % perCondition) % K];
+    const max = l[order[0]];
+    let sum = 0;
+    for (let j = 0; j < K; j++) sum += Math.exp(l[j] - max);
+    choice[s] = k;
+    probability[s] = Math.exp(l[k] - max) / sum;
+  }
+  return { choice, probability };
 }
 
 /** `n` copies of `a` one after the other. */
@@ -202,8 +256,11 @@ function tile(a: Float32Array, n: number): Float32Array {
   return out;
 }
 
-/** Order N samples [N*17*2] by mean joint distance to the other samples (smallest first). */
-export function rankSamples(xs: Float32Array, N: number, confidence: number[]): SampledSkeletons {
+/**
+ * Order N samples [N*17*2] by `prior` (largest first; the probability of each sample's hypothesis), then by mean
+ * joint distance to the other samples (smallest first).
+ */
+export function rankSamples(xs: Float32Array, N: number, confidence: number[], prior?: ArrayLike<number>): SampledSkeletons {
   const D = NUM_JOINTS * 2;
   const score = new Array<number>(N).fill(0);
   for (let a = 0; a < N; a++) {
@@ -214,7 +271,7 @@ export function rankSamples(xs: Float32Array, N: number, confidence: number[]): 
       score[a] -= d; score[b] -= d;
     }
   }
-  const order = score.map((_, i) => i).sort((a, b) => score[b] - score[a] || a - b);
+  const order = score.map((_, i) => i).sort((a, b) => (prior ? prior[b] - prior[a] : 0) || score[b] - score[a] || a - b);
   return {
     joints: order.map((i) => Array.from({ length: NUM_JOINTS }, (_, j) => [xs[i * D + 2 * j], xs[i * D + 2 * j + 1]])),
     confidence,

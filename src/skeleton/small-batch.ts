@@ -18,7 +18,7 @@
  * embedding bias and position embedding into the image condition's bias.
  */
 import * as tf from '@tensorflow/tfjs';
-import { GEOM_DIM, PBOX_DIM, PIN_DIM, type Condition, type Diffuser } from './diffuser.ts';
+import { GEOM_DIM, HYPOTHESIS_SCALE, hypothesisCount, PBOX_DIM, PIN_DIM, type Condition, type Diffuser } from './diffuser.ts';
 import { BN_EPS, foldBatchNorm } from './attention.ts';
 import { NUM_JOINTS } from './topology.ts';
 import { createGemm, rowMeanRstd, simdEnabled, softmaxRows as plainSoftmaxRows, type Gemm } from '../tensor/simd-gemm.ts';
@@ -214,6 +214,14 @@ export class SmallBatchDenoiser {
   private readonly lnsB: Float32Array;
   private readonly trunk: TrunkWeights[];
   private readonly head: Lin;
+  /** Pose hypotheses K; with K > 1 the selector (LN folded in) and its work areas: mean row [E], logits [K], head out [N, 2K]. */
+  private readonly K: number;
+  private readonly hyp: Lin | null = null;
+  private readonly hm: Float32Array;
+  private readonly lg: Float32Array;
+  private readonly y: Float32Array;
+  /** HYPOTHESIS_SCALE x the candidates' per-joint offsets [17, 2K]. */
+  private readonly jointOffset: Float32Array | null = null;
   private current: PreparedCondition | null = null;
   /** The condition's weights (folded, see the file comment) and work areas, in the kernel's memory. */
   private readonly cw: Record<string, Float32Array>;
@@ -232,6 +240,7 @@ export class SmallBatchDenoiser {
     const p = model.params;
     const g = (name: string) => f64(p.get(name));
     const E = (this.E = c.embedDim), H = (this.H = c.heads), P = (this.P = model.P);
+    const K = (this.K = hypothesisCount(c));
     const HP = H * P;
     const d = E / H;
     const arena = new Arena();
@@ -285,6 +294,7 @@ export class SmallBatchDenoiser {
     const parts = {
       base: arena.add(N * E), npeW: arena.add(g('npe.w')), adjT: arena.add(adjT), colSum: arena.add(colSum), mq: arena.add(H * (E + 1) * P), ta: arena.add(taInit), cq: arena.add(HP), V: arena.add(HP * d), zeros: arena.add(Math.max(d, Np)), qh: arena.add(H * N * d), khT: arena.add(H * d * Np), vh: arena.add(H * Np * d), r: arena.add(H * N * d),
       lnsG: arena.add(g('lns.g')), lnsB: arena.add(g('lns.b')),
+      hm: arena.add(E), lg: arena.add(K), y: arena.add(N * 2 * K),
       x: arena.add(N * E), h: arena.add(N * E), t: arena.add(N * E), u: arena.add(N * wide), big: arena.add(Math.max(N * HP, H * N * Np, N * wide)),
     };
     const lins: Record<string, Lin> = {};
@@ -297,7 +307,17 @@ export class SmallBatchDenoiser {
       lin(`tb${i}.fc1`, E, E * c.mlpRatio, (l) => (lins[`fc1${i}`] = l), `tb${i}.ln2`);
       lin(`tb${i}.fc2`, E * c.mlpRatio, E, (l) => (lins[`fc2${i}`] = l));
     }
-    lin('head.fc', E, 2, (l) => (lins.head = l), 'head.ln');
+    if (K === 1) lin('head.fc', E, 2, (l) => (lins.head = l), 'head.ln');
+    else {
+      // candidate k = shared x0 + offset k: one layer [E, 2K] of the summed weights
+      const bw = g('head.fc.w'), bb = g('head.fc.b'), dw = g('hyp.delta.w'), db = g('hyp.delta.b');
+      for (let e = 0; e < E; e++) for (let m = 0; m < 2 * K; m++) dw[e * 2 * K + m] = bw[e * 2 + (m & 1)] + HYPOTHESIS_SCALE * dw[e * 2 * K + m];
+      for (let m = 0; m < 2 * K; m++) db[m] = bb[m & 1] + HYPOTHESIS_SCALE * db[m];
+      const l = foldLn(g('head.ln.g'), g('head.ln.b'), dw, db, E, 2 * K);
+      later(l.w, l.b, E, 2 * K, (x) => (lins.head = x));
+    }
+    // the selector reads the mean over joints of the same normalised rows, so the head LN folds into it too
+    if (K > 1) lin('hyp.fc', E, K, (l) => (lins.hyp = l), 'head.ln');
     this.gemm = arena.place();
     this.cw = Object.fromEntries(Object.entries(cparts).map(([k, v]) => [k, v.view!]));
     this.model = model;
@@ -319,6 +339,11 @@ export class SmallBatchDenoiser {
     })); this.lnsG = parts.lnsG.view!; this.lnsB = parts.lnsB.view!;
     this.x = parts.x.view!; this.h = parts.h.view!; this.t = parts.t.view!; this.u = parts.u.view!; this.big = parts.big.view!;
     this.oaProj = lins.oaProj; this.oaFc1 = lins.oaFc1; this.oaFc2 = lins.oaFc2; this.head = lins.head;
+    this.hm = parts.hm.view!; this.lg = parts.lg.view!; this.y = parts.y.view!;
+    if (K > 1) {
+      this.hyp = lins.hyp;
+      this.jointOffset = Float32Array.from(g('hyp.joint'), (v) => HYPOTHESIS_SCALE * v);
+    }
     this.trunk = Array.from({ length: c.depth }, (_, i) => ({ qkv: lins[`qkv${i}`], proj: lins[`proj${i}`], fc1: lins[`fc1${i}`], fc2: lins[`fc2${i}`] }));
   }
 
@@ -418,17 +443,19 @@ export class SmallBatchDenoiser {
 
   /**
    * x0 [n*17*2] for noisy joints xt [n*17*2] and the time embedding temb [E] (Diffuser.timeEmbedding of one t);
-   * sample s uses conds[s] when there are n conditions, else conds[0].
+   * sample s uses conds[s] when there are n conditions, else conds[0]. Models with K hypotheses write all candidates
+   * [K, n, 17, 2] (as Diffuser.denoise) and the selector's logits into `logits` [n, K].
    */
-  denoise(xt: Float32Array, n: number, temb: Float32Array, conds: PreparedCondition[], out = new Float32Array(n * N * 2)): Float32Array {
+  denoise(xt: Float32Array, n: number, temb: Float32Array, conds: PreparedCondition[], out = new Float32Array(this.K * n * N * 2), logits?: Float32Array): Float32Array {
     for (let s = 0; s < n; s++) {
       this.use(conds.length === n ? conds[s] : conds[0]);
-      this.one(xt, s * N * 2, temb, out);
+      this.one(xt, s, n, temb, out, logits);
     }
     return out;
   }
 
-  private one(xt: Float32Array, off: number, temb: Float32Array, out: Float32Array): void {
+  private one(xt: Float32Array, s: number, n: number, temb: Float32Array, out: Float32Array, logits?: Float32Array): void {
+    const off = s * N * 2;
     const { E, H, P, x, h, t, u, big } = this;
     const Np = (N + 3) & ~3;
     const d = E / H;
@@ -500,8 +527,21 @@ export class SmallBatchDenoiser {
       normalize(this.gemm, x, N, E, 1e-6, x, this.lnsG, this.lnsB);
     }
     normalize(this.gemm, x, N, E, 1e-5, h);
-    linear(this.gemm, h, N, this.head, t);
-    for (let k = 0; k < 2 * N; k++) out[off + k] = t[k];
+    const K = this.K;
+    if (K === 1) {
+      linear(this.gemm, h, N, this.head, t);
+      for (let k = 0; k < 2 * N; k++) out[off + k] = t[k];
+      return;
+    }
+    const y = this.y, hm = this.hm;
+    linear(null, h, N, this.head, y); // [N, 2K]: candidate k in columns 2k, 2k+1
+    const jo = this.jointOffset!;
+    for (let k = 0; k < N * 2 * K; k++) y[k] += jo[k];
+    for (let k = 0; k < K; k++) for (let i = 0; i < N; i++) { const o = (k * n + s) * N * 2 + 2 * i; out[o] = y[i * 2 * K + 2 * k]; out[o + 1] = y[i * 2 * K + 2 * k + 1]; }
+    if (!logits) return;
+    for (let e = 0; e < E; e++) { let m = 0; for (let i = 0; i < N; i++) m += h[i * E + e]; hm[e] = m / N; }
+    linear(null, hm, 1, this.hyp!, this.lg);
+    logits.set(this.lg, s * K);
   }
 
   /** x += inp W + b (inp [N, E]). */

@@ -37,6 +37,8 @@ export interface TrainRunOptions {
   lambda?: number;
   jparamMix?: number;
   confWeight: number;
+  /** For models with hypotheses: weight of the selector's cross-entropy. */
+  hypWeight?: number;
   flip: boolean;
   /** Architecture overrides of DEFAULT_MODEL_CONFIG. */
   model: Partial<ModelConfig>;
@@ -118,14 +120,14 @@ export async function trainOnData(o: TrainRunOptions, hooks: TrainHooks): Promis
   if (!resume) await rm(logFile, { force: true });
   const training = (extra: Record<string, unknown>) => ({
     data: o.data, samples: source.size, steps, batch: o.batch, seed: o.seed, lr: o.lr, lr_decay_at: o.lrDecayAt,
-    lr_factor: o.lrFactor, jparam: o.jparam, lambda: o.lambda, jparam_mix: o.jparamMix ?? 1, conf_weight: o.confWeight, flip: o.flip, ...(o.ema ? { ema: o.ema } : {}),
+    lr_factor: o.lrFactor, jparam: o.jparam, lambda: o.lambda, jparam_mix: o.jparamMix ?? 1, conf_weight: o.confWeight, ...(o.hypWeight !== undefined ? { hyp_weight: o.hypWeight } : {}), flip: o.flip, ...(o.ema ? { ema: o.ema } : {}),
     backbone: backbone.name, command: o.command, ...extra,
   });
   hooks.start?.(steps, resume?.step ?? 0);
   let last: StepInfo | undefined;
   const { model } = await trainDiffuser({
     config, source, steps, batch: o.batch, lr: o.lr, lrDecayAt: o.lrDecayAt, lrFactor: o.lrFactor, seed: o.seed,
-    jparam: o.jparam, lambda: o.lambda, jparamMix: o.jparamMix, confWeight: o.confWeight, flip: o.flip, pinProb: o.pinProb, ema: o.ema, resume,
+    jparam: o.jparam, lambda: o.lambda, jparamMix: o.jparamMix, confWeight: o.confWeight, hypWeight: o.hypWeight, flip: o.flip, pinProb: o.pinProb, ema: o.ema, resume,
     checkpointEvery: o.checkpointEvery,
     onStep: (s) => {
       last = s;
@@ -164,7 +166,7 @@ export async function trainOnData(o: TrainRunOptions, hooks: TrainHooks): Promis
  */
 async function initialModel(dir: string, config: ModelConfig, seed: number): Promise<{ model: Diffuser; pinAdded: boolean }> {
   const { model: from } = await readModelDir(dir); // its own copy: disposed below
-  const strip = (c: ModelConfig) => JSON.stringify({ ...c, jointSpace: c.jointSpace ?? 'crop', pinInput: undefined, categories: undefined, actions: undefined });
+  const strip = (c: ModelConfig) => JSON.stringify({ ...c, jointSpace: c.jointSpace ?? 'crop', pinInput: undefined, hypotheses: undefined, hypothesisAssign: undefined, categories: undefined, actions: undefined });
   const lost = (had: readonly string[], now: readonly string[]) => had.filter((n) => !now.includes(n));
   const missing = [...lost(from.config.categories, config.categories), ...lost(from.config.actions, config.actions)];
   if (strip(from.config) !== strip(config) || missing.length || (from.config.categories.length > 0) !== (config.categories.length > 0) || (from.config.actions.length > 0) !== (config.actions.length > 0)) {

@@ -47,6 +47,8 @@ export interface TrainOptions {
   jparamMix?: number;
   /** Weight of the confidence loss. */
   confWeight: number;
+  /** For models with hypotheses: weight of the selector's cross-entropy (default DEFAULT_HYP_WEIGHT). */
+  hypWeight?: number;
   /** Flip augmentation with probability 0.5. */
   flip: boolean;
   /** For models with a pin input: the share of examples that get 1-3 random joints pinned (default PIN_PROBABILITY). */
@@ -108,6 +110,21 @@ interface Batch {
   frame?: { scale: tf.Tensor; offset: tf.Tensor };
   /** For models with x0Skip: the per-example skip and out coefficients [B,1,1] (schedule.ts skipCoefficients). */
   skip?: { skip: tf.Tensor; out: tf.Tensor };
+  /** For models with hypotheses assigned by hand: each example's candidate, one-hot [B,K] (interactingHand). */
+  assigned?: tf.Tensor;
+}
+
+/** COCO indices of the wrists. */
+const LEFT_WRIST = 9, RIGHT_WRIST = 10;
+
+/**
+ * The hand that interacts (0 = left, 1 = right): the valid wrist nearer the object box centre (joints and box in
+ * crop units); the left one when neither wrist is annotated.
+ */
+export function interactingHand(joints: ArrayLike<number>, mask: ArrayLike<number>, objectBox: readonly number[]): 0 | 1 {
+  const cx = (objectBox[0] + objectBox[2]) / 2, cy = (objectBox[1] + objectBox[3]) / 2;
+  const d = (j: number) => (mask[j] > 0 ? Math.hypot(joints[2 * j] - cx, joints[2 * j + 1] - cy) : Infinity);
+  return d(RIGHT_WRIST) < d(LEFT_WRIST) ? 1 : 0;
 }
 
 /** A batch's x0 prediction in crop units, where the loss is taken, from the network's output `y` (joint space). */
@@ -132,12 +149,15 @@ export function makeBatch(model: Diffuser, src: SampleSource, idx: number[], ran
   const t: number[] = [];
   const examples: TrainExample[] = [];
   const person = (c.jointSpace ?? 'crop') === 'person';
+  const byHand = (c.hypotheses ?? 1) > 1 && c.hypothesisAssign === 'hand';
+  const assigned = byHand ? new Float32Array(B * 2) : null;
   const scale = new Float32Array(B), offset = new Float32Array(B * 2);
   idx.forEach((i, b) => {
     const ex = src.example(i, o.flip && rand() < 0.5);
     examples.push(ex);
     if (extra && ex.extra) extra.set(ex.extra, b * c.extraTokens * c.embedDim);
     x0.set(ex.joints, b * NUM_JOINTS * 2);
+    if (assigned) assigned[2 * b + interactingHand(ex.joints, ex.mask, ex.objectBox)] = 1;
     m.set(ex.mask, b * NUM_JOINTS);
     w.set(jointWeights(ex.joints, ex.mask, ex.objectBox, o.jparam, o.lambda ?? DEFAULT_LAMBDA[o.jparam], o.jparamMix ?? 1), b * NUM_JOINTS);
     const tb = Math.min(alphaBar.length - 1, Math.floor(rand() * alphaBar.length));
@@ -163,6 +183,7 @@ export function makeBatch(model: Diffuser, src: SampleSource, idx: number[], ran
     mask: tf.tensor2d(m, [B, NUM_JOINTS]),
     ...(person ? { frame: { scale: tf.tensor3d(scale, [B, 1, 1]), offset: tf.tensor3d(offset, [B, 1, 2]) } } : {}),
     ...(c.x0Skip ? { skip: skipTensors(t, alphaBar) } : {}),
+    ...(assigned ? { assigned: tf.tensor2d(assigned, [B, 2]) } : {}),
   };
   // data: no gradient flows into it (matmul.ts needsGradient)
   markConstant(...Object.values(inputs), batch.xt, batch.x0, batch.weights, batch.mask, ...batchExtras(batch));
@@ -177,7 +198,7 @@ function skipTensors(t: number[], alphaBar: Float64Array): { skip: tf.Tensor; ou
 
 /** A batch's optional tensors (frame, skip). */
 function batchExtras(b: Batch): tf.Tensor[] {
-  return [...(b.frame ? [b.frame.scale, b.frame.offset] : []), ...(b.skip ? [b.skip.skip, b.skip.out] : [])];
+  return [...(b.frame ? [b.frame.scale, b.frame.offset] : []), ...(b.skip ? [b.skip.skip, b.skip.out] : []), ...(b.assigned ? [b.assigned] : [])];
 }
 
 /** Free a batch's tensors. */
@@ -186,13 +207,44 @@ export function disposeBatch(b: Batch): void {
 }
 
 /** Loss of one batch: { total, joint, conf } scalars (inside a tidy/minimize). */
-export function hoiLoss(model: Diffuser, b: Batch, confWeight: number, training = true): { total: tf.Scalar; joint: tf.Scalar; conf: tf.Scalar; bn?: ReturnType<Diffuser['denoise']>['bn'] } {
+export function hoiLoss(model: Diffuser, b: Batch, confWeight: number, training = true, hypWeight = DEFAULT_HYP_WEIGHT): { total: tf.Scalar; joint: tf.Scalar; conf: tf.Scalar; bn?: ReturnType<Diffuser['denoise']>['bn'] } {
   const cond = model.condition(b.inputs);
   const temb = model.timeEmbedding(b.t);
   const r = model.denoise(b.xt, cond, temb, training);
-  const joint = tf.mean(tf.mul(tf.abs(tf.sub(b.x0, predictionInCropUnits(b, r.x0))), b.weights)) as tf.Scalar;
   const conf = tf.mean(tf.abs(tf.sub(cond.conf, b.mask))) as tf.Scalar;
+  if (r.hypotheses && r.logits) {
+    const h = hypothesisLoss(b, r.hypotheses, r.logits);
+    const total = tf.addN([h.joint, tf.mul(conf, confWeight), tf.mul(h.select, hypWeight)]) as tf.Scalar;
+    return { total, joint: h.joint, conf, bn: r.bn };
+  }
+  const joint = tf.mean(tf.mul(tf.abs(tf.sub(b.x0, predictionInCropUnits(b, r.x0))), b.weights)) as tf.Scalar;
   return { total: tf.add(joint, tf.mul(conf, confWeight)) as tf.Scalar, joint, conf, bn: r.bn };
+}
+
+/** Share of the joint loss that the candidates other than the winner keep (relaxed winner-takes-all). */
+export const HYPOTHESIS_EPSILON = 0.05;
+/** Default weight of the selector's cross-entropy (TrainOptions.hypWeight). */
+export const DEFAULT_HYP_WEIGHT = 0.05;
+
+/**
+ * Loss of K candidates [K,B,17,2] (joint space) and selector logits [B,K]: each example's HOI joint loss on its best
+ * candidate (weight 1 - eps; the others share eps so none is left untrained), and the cross-entropy of the selector
+ * against the best candidate's index. The best candidate is chosen by weighted squared error, without gradient.
+ */
+export function hypothesisLoss(b: Pick<Batch, 'frame' | 'skip' | 'xt' | 'x0' | 'weights' | 'assigned'>, hypotheses: tf.Tensor, logits: tf.Tensor): { joint: tf.Scalar; select: tf.Scalar } {
+  const K = hypotheses.shape[0];
+  // per candidate and example: mean over joints and coordinates of |x0 - pred| h_j -> [K,B]
+  const diff = tf.sub(b.x0, predictionInCropUnits(b, hypotheses));
+  const err = tf.mean(tf.mul(tf.abs(diff), b.weights), [2, 3]);
+  // the winner has the least sum of h_j (x0 - pred)^2: squares let the few joints where poses part (the hand on the
+  // phone or at the hip) decide, not the small errors spread over all the others. A constant (argMax has no gradient)
+  // examples assigned by hand train only their own candidate
+  const win = b.assigned ?? tf.oneHot(tf.argMax(tf.neg(tf.sum(tf.mul(tf.square(diff), b.weights), [2, 3])), 0), K); // [B,K]
+  const eps = b.assigned ? 0 : HYPOTHESIS_EPSILON;
+  const share = tf.add(tf.mul(win, 1 - eps - eps / (K - 1)), eps / (K - 1));
+  const joint = tf.mean(tf.sum(tf.mul(tf.transpose(err), share), 1)) as tf.Scalar;
+  const select = tf.neg(tf.mean(tf.sum(tf.mul(win, tf.logSoftmax(logits)), 1))) as tf.Scalar;
+  return { joint, select };
 }
 
 /** Train (or resume training) a diffuser; returns the model and the per-step log. */
@@ -230,7 +282,7 @@ export async function trainDiffuser(o: TrainOptions): Promise<{ model: Diffuser;
     const value = tf.tidy(() => {
       const { value, grads: g } = tf.variableGrads(() => {
         const b = o.trainable ? { ...batch, inputs: { ...batch.inputs, ...o.trainable.condition(batch.examples) } } : batch;
-        const l = hoiLoss(model, b, o.confWeight, true);
+        const l = hoiLoss(model, b, o.confWeight, true, o.hypWeight);
         if (l.bn) bn = { mean: tf.keep(l.bn.mean), variance: tf.keep(l.bn.variance) };
         parts = [tf.keep(l.joint), tf.keep(l.conf)];
         return l.total;

@@ -6,6 +6,9 @@ import type { Box } from './calculators/box.ts';
 import type { JointSpace } from './calculators/joint-space.ts';
 import type { Keypoint } from './topology.ts';
 
+/** How training pairs examples with pose hypotheses (ModelConfig.hypothesisAssign). */
+export type HypothesisAssign = 'nearest' | 'hand';
+
 /** How the pose queries read the object tokens (paper Table 3). */
 export type AttentionKind = 'associative' | 'plain' | 'none';
 
@@ -60,6 +63,20 @@ export interface ModelConfig {
    * model reads x_t at small t by construction. Absent = false (the paper: the network's output is x0).
    */
   x0Skip?: boolean;
+  /**
+   * Pose hypotheses per prediction (beyond the paper). With K > 1 the head predicts K x0 candidates and a selector
+   * scores them; training takes the loss on the candidate nearest the truth (winner-takes-all) and teaches the
+   * selector to name it, so where a scene allows two poses (which hand holds the phone) each candidate commits to one
+   * instead of all predicting their blend. The sampler follows one candidate per sample, the most probable first.
+   * Absent = 1 (the paper: one x0).
+   */
+  hypotheses?: number;
+  /**
+   * How training pairs an example with a candidate: 'nearest' (the candidate nearest the truth, winner-takes-all) or
+   * 'hand' (two candidates: 0 for examples whose left wrist is the one nearer the object, 1 for the right wrist; the
+   * selector learns which hand interacts). Absent = 'nearest'.
+   */
+  hypothesisAssign?: HypothesisAssign;
   /** Category vocabulary of the optional category embedding (index 0 of the table = not given). Empty disables it. */
   categories: string[];
   /** Action vocabulary of the optional action embedding. Empty disables it. */

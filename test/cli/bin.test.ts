@@ -24,6 +24,9 @@ describe('pinplace CLI frame', () => {
     ['an --only that matches nothing', ['bench', '--only', 'no_such_key'], /^pinplace bench: --only matched no benchmark/],
     ['an unknown joint space', ['train', '--data', 'd', '--out', 'o', '--joint-space', 'pixels'], /^pinplace train: --joint-space must be one of crop, person, got "pixels"/],
     ['person space without the person box', ['train', '--data', 'd', '--out', 'o', '--joint-space', 'person', '--no-person-position'], /^pinplace train: --joint-space person needs the person box/],
+    ['too many hypotheses', ['train', '--data', 'd', '--out', 'o', '--hypotheses', '9'], /^pinplace train: --hypotheses must be/],
+    ['an unknown hypothesis assignment', ['train', '--data', 'd', '--out', 'o', '--hypotheses', '2', '--hyp-assign', 'foot'], /^pinplace train: --hyp-assign must be one of nearest, hand, got "foot"/],
+    ['the hand assignment with three hypotheses', ['train', '--data', 'd', '--out', 'o', '--hypotheses', '3', '--hyp-assign', 'hand'], /^pinplace train: --hyp-assign hand needs --hypotheses 2, got 3/],
   ];
   for (const [name, argv, re] of bad) {
     it(`${name}: one line on stderr, non-zero exit, no stack`, async () => {

@@ -5,7 +5,9 @@ import { parseChoiceFlag, parseIntFlag, parseNumberFlag, requireOption } from '.
 import { initBackend } from '../../backend.ts';
 import { trainOnData } from '../../skeleton/train-node.ts';
 import { DEFAULT_LAMBDA, type JParamKind } from '../../skeleton/loss.ts';
-import type { AttentionKind, ModelConfig } from '../../skeleton/types.ts';
+import { DEFAULT_HYP_WEIGHT } from '../../skeleton/train.ts';
+import { MAX_HYPOTHESES } from '../../skeleton/constants.ts';
+import type { AttentionKind, HypothesisAssign, ModelConfig } from '../../skeleton/types.ts';
 import { JOINT_SPACES, type JointSpace } from '../../skeleton/calculators/joint-space.ts';
 import { resolve } from 'node:path';
 import { UsageError } from '../../errors.ts';
@@ -55,6 +57,9 @@ export const trainCommand: CommandDef = {
       .option('--max-samples <n>', 'use at most this many training samples')
       .option('--joint-space <space>', 'crop (the paper: [0, 1] crop units) or person (centred and scaled on the person box: samples are distinct poses)', 'crop')
       .option('--x0-skip', 'x0 = skip(t) x_t + out(t) F: the model passes x_t through at small t (EDM preconditioning)')
+      .option('--hypotheses <k>', 'pose hypotheses per prediction: K candidates trained winner-takes-all and a selector (1 = the paper)', '1')
+      .option('--hyp-assign <how>', 'with --hypotheses: nearest (winner-takes-all) or hand (2 candidates: left or right wrist at the object)', 'nearest')
+      .option('--hyp-weight <x>', 'with --hypotheses: weight of the selector loss', String(DEFAULT_HYP_WEIGHT))
       .option('--ema <decay>', 'keep a moving average of the weights with this decay (e.g. 0.999) as the final model; 0: off', '0')
       .option('--pin-input', 'give the model pinned joints as a condition, trained with random pins (skeleton editing)')
       .option('--pin-prob <x>', 'with --pin-input: share of examples with 1-3 pinned joints', '0.5')
@@ -70,6 +75,9 @@ export const trainCommand: CommandDef = {
     if (dim % heads) throw new UsageError(`--dim must be divisible by --heads, got ${dim} and ${heads}`);
     const jointSpace = parseChoiceFlag<JointSpace>(opts.jointSpace, '--joint-space', JOINT_SPACES);
     if (jointSpace === 'person' && opts.personPosition === false) throw new UsageError('--joint-space person needs the person box: drop --no-person-position');
+    const hypotheses = parseIntFlag(opts.hypotheses, '--hypotheses', 1, MAX_HYPOTHESES);
+    const hypothesisAssign = parseChoiceFlag<HypothesisAssign>(opts.hypAssign, '--hyp-assign', ['nearest', 'hand']);
+    if (hypothesisAssign === 'hand' && hypotheses !== 2) throw new UsageError(`--hyp-assign hand needs --hypotheses 2, got ${hypotheses}`);
     await initBackend();
     let bar: cliProgress.SingleBar | null = null;
     let lastLine = 0;
@@ -87,6 +95,7 @@ export const trainCommand: CommandDef = {
       lambda: opts.lambda !== undefined ? parseNumberFlag(opts.lambda, '--lambda', 0) : DEFAULT_LAMBDA[jparam],
       jparamMix: parseNumberFlag(opts.jparamMix, '--jparam-mix', 0, 1),
       confWeight: parseNumberFlag(opts.confWeight, '--conf-weight', 0),
+      ...(hypotheses > 1 ? { hypWeight: parseNumberFlag(opts.hypWeight, '--hyp-weight', 0) } : {}),
       flip: opts.flip !== false,
       model: {
         attention: parseChoiceFlag<AttentionKind>(opts.attention, '--attention', ['associative', 'plain', 'none']),
@@ -96,6 +105,7 @@ export const trainCommand: CommandDef = {
         ...(opts.pinInput ? { pinInput: true } : {}),
         jointSpace,
         ...(opts.x0Skip ? { x0Skip: true } : {}),
+        ...(hypotheses > 1 ? { hypotheses, hypothesisAssign } : {}),
         ...backboneOpts(opts),
       },
       useCategory: opts.category !== false,
