@@ -19,7 +19,7 @@ import { loadBackbone } from './backbone-node.ts';
 import { DEFAULT_MODEL_DIR, loadModelDir } from './model-store-node.ts';
 import { sampleSkeletons, validateSamplerConfig, type CropPin } from './sampler.ts';
 import { sampleBothSides } from './sample-both-sides.ts';
-import type { Diffuser } from './diffuser.ts';
+import { hypothesisCount, type Diffuser } from './diffuser.ts';
 import { COCO_JOINTS, NUM_JOINTS, type Keypoint } from './topology.ts';
 import type { SampledSkeletons, SampleFeatures, SamplerConfig } from './types.ts';
 
@@ -97,7 +97,9 @@ export async function generate(o: GenerateOptions): Promise<SkeletonFile> {
     roi: roiAlign(f.map, S, S, backbone.mapDim, ob.map((v) => v * S), c.gridSize),
     objectBox: ob, personBox: personBoxToCrop(crop, personBox), category, action,
   };
-  const r = pins.length || samples < 2
+  // a model with pose hypotheses gives its alternatives itself (one per candidate, the most probable first); the
+  // others get theirs from the mirrored scene
+  const r = pins.length || samples < 2 || hypothesisCount(c) > 1
     ? sampleOne(model, feats, samples, seed, sampler, pins)
     : sampleBothSides(model, feats, mirroredFeatures(feats, f.map, S, backbone.mapDim, c.gridSize), samples, seed, sampler);
   const pinned = new Set(pins.map((p) => p.joint));

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync, readFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/backend.ts';
 import { DEFAULT_MODEL_CONFIG } from '../../src/skeleton/constants.ts';
 import { Diffuser } from '../../src/skeleton/diffuser.ts';
@@ -35,6 +36,19 @@ describe('generate', () => {
     }
     expect(a.person_box).toEqual(base.personBox);
     expect(a.category).toBe('cup');
+  });
+  it('with a pose-hypotheses model, the samples are its candidates, the most probable first', async () => {
+    const hypDir = join(dir, 'hyp');
+    const m = new Diffuser({ ...DEFAULT_MODEL_CONFIG, embedDim: 16, heads: 4, depth: 1, categories: ['cup'], actions: ['hold'], hypotheses: 2, hypothesisAssign: 'hand' }, 1);
+    // offsets of +-0.05 crop units for every joint, so the two candidates differ visibly
+    m.params.get('hyp.joint').assign(tf.tile(tf.tensor2d([[0.005, 0.005, -0.005, -0.005]]), [17, 1]));
+    await saveModelDir(hypDir, m);
+    m.dispose();
+    const r = await generate({ ...base, modelDir: hypDir, samples: 3 });
+    const [a, b, c] = r.samples.map((s) => s.keypoints);
+    // samples 1 and 3 follow the most probable candidate (ranked first, together), sample 2 the other
+    expect(a).toEqual(b);
+    expect(Math.abs(c[0][0] - a[0][0])).toBeGreaterThan(1);
   });
   it('uses a known COCO category the model never saw with a note', async () => {
     const r = await generate({ ...base, category: 'chair' });
