@@ -231,13 +231,16 @@ export interface SamplerResult {
 }
 
 /**
- * Per sample, the candidate it follows: sample s is number s mod `perCondition` of its condition and takes its
- * ((s mod perCondition) mod K)-th most probable candidate by the selector's logits [N*K]. Also its probability.
+ * Per sample, the candidate it follows: sample s is number i = s mod `perCondition` of its condition and takes the
+ * condition's (i mod K)-th most probable candidate. The order comes from the logits [N*K] of the condition's first
+ * sample, for all its samples (each sample's own x_t moves the logits a little, and near a tie two samples would
+ * otherwise take the same candidate). Also the probability of each sample's candidate.
  */
 export function chooseHypotheses(logits: Float32Array, N: number, K: number, perCondition: number): { choice: Int32Array; probability: Float32Array } {
   const choice = new Int32Array(N), probability = new Float32Array(N);
   for (let s = 0; s < N; s++) {
-    const l = logits.subarray(s * K, (s + 1) * K);
+    const first = s - (s % perCondition);
+    const l = logits.subarray(first * K, (first + 1) * K);
     const order = Array.from({ length: K }, (_, k) => k).sort((a, b) => l[b] - l[a] || a - b);
     const k = order[(s % perCondition) % K];
     const max = l[order[0]];

@@ -71,14 +71,17 @@ describe('pose hypotheses', () => {
   });
 
   it('samples of one condition spread over the candidates, the most probable first', () => {
-    const logits = Float32Array.from([0, 2, 1, /* sample 1 */ 0, 2, 1, /* sample 2 */ 0, 2, 1, /* sample 3 */ 5, 0, 0]);
+    // the order is the condition's first sample's: the others' logits (moved by their own x_t) do not reorder it
+    const logits = Float32Array.from([0, 2, 1, /* sample 1 */ 0, 1, 2, /* sample 2 */ 0, 2, 1, /* sample 3 */ 5, 0, 0]);
     const { choice, probability } = chooseHypotheses(logits, 4, 3, 4);
-    expect(Array.from(choice)).toEqual([1, 2, 0, 0]); // sample 3 is the 4th of its condition: rank 3 mod 3 = 0
+    expect(Array.from(choice)).toEqual([1, 2, 0, 1]); // sample 3 is the 4th of its condition: rank 3 mod 3 = 0
     const z = 1 + Math.exp(-1) + Math.exp(-2);
     expect(probability[0]).toBeCloseTo(1 / z, 6);
     expect(probability[2]).toBeCloseTo(Math.exp(-2) / z, 6);
     // one sample per condition (batched evaluation): each takes its own best
-    expect(Array.from(chooseHypotheses(logits, 4, 3, 1).choice)).toEqual([1, 1, 1, 0]);
+    expect(Array.from(chooseHypotheses(logits, 4, 3, 1).choice)).toEqual([1, 2, 1, 0]);
+    // two conditions of two samples: samples 0-1 follow sample 0's order, 2-3 sample 2's
+    expect(Array.from(chooseHypotheses(logits, 4, 3, 2).choice)).toEqual([1, 2, 1, 2]);
   });
 
   it('winner-takes-all loss: the candidate nearest the truth carries the loss and the selector learns its index', () => {

@@ -58,7 +58,7 @@ export const trainCommand: CommandDef = {
       .option('--joint-space <space>', 'crop (the paper: [0, 1] crop units) or person (centred and scaled on the person box: samples are distinct poses)', 'crop')
       .option('--x0-skip', 'x0 = skip(t) x_t + out(t) F: the model passes x_t through at small t (EDM preconditioning)')
       .option('--hypotheses <k>', 'pose hypotheses per prediction: K candidates trained winner-takes-all and a selector (1 = the paper)', '1')
-      .option('--hyp-assign <how>', 'with --hypotheses: nearest (winner-takes-all) or hand (2 candidates: left or right wrist at the object)', 'nearest')
+      .option('--hyp-assign <how>', 'with --hypotheses: hand (2 candidates: the left or the right wrist at the object; the default for 2) or nearest (winner-takes-all; the default otherwise)')
       .option('--hyp-weight <x>', 'with --hypotheses: weight of the selector loss', String(DEFAULT_HYP_WEIGHT))
       .option('--ema <decay>', 'keep a moving average of the weights with this decay (e.g. 0.999) as the final model; 0: off', '0')
       .option('--pin-input', 'give the model pinned joints as a condition, trained with random pins (skeleton editing)')
@@ -76,7 +76,7 @@ export const trainCommand: CommandDef = {
     const jointSpace = parseChoiceFlag<JointSpace>(opts.jointSpace, '--joint-space', JOINT_SPACES);
     if (jointSpace === 'person' && opts.personPosition === false) throw new UsageError('--joint-space person needs the person box: drop --no-person-position');
     const hypotheses = parseIntFlag(opts.hypotheses, '--hypotheses', 1, MAX_HYPOTHESES);
-    const hypothesisAssign = parseChoiceFlag<HypothesisAssign>(opts.hypAssign, '--hyp-assign', ['nearest', 'hand']);
+    const hypothesisAssign = parseChoiceFlag<HypothesisAssign>(opts.hypAssign ?? (hypotheses === 2 ? 'hand' : 'nearest'), '--hyp-assign', ['nearest', 'hand']);
     if (hypothesisAssign === 'hand' && hypotheses !== 2) throw new UsageError(`--hyp-assign hand needs --hypotheses 2, got ${hypotheses}`);
     await initBackend();
     let bar: cliProgress.SingleBar | null = null;
