@@ -51,6 +51,21 @@ describe('train --init (fine-tuning, adding the pin input)', async () => {
     expect(config.config.pinInput).toBe(true);
   });
 
+  it('adds pose hypotheses: the trained x0 head is kept, the candidates start at (near) zero offsets', async () => {
+    const hyp = join(root, 'hyp');
+    await trainOnData({ ...base, out: hyp, init: first, lr: 1e-8, model: { ...base.model, hypotheses: 2, hypothesisAssign: 'hand' } }, hooks);
+    const a = await weights(first), b = await weights(hyp);
+    for (const name of ['head.fc.w', 'head.fc.b']) {
+      const v = a.get(name)!, w = b.get(name)!;
+      for (let i = 0; i < v.length; i++) expect(Math.abs(v[i] - w[i])).toBeLessThan(1e-5);
+    }
+    expect(Math.max(...b.get('hyp.joint')!.map(Math.abs))).toBeLessThan(1e-5);
+    expect(b.get('hyp.delta.w')).toHaveLength(8 * 4);
+    const config = JSON.parse(await readFile(join(hyp, 'config.json'), 'utf8'));
+    expect(config.config.hypotheses).toBe(2);
+    expect(config.config.hypothesisAssign).toBe('hand');
+  });
+
   it('refuses a model of another architecture with a one-line error', async () => {
     await expect(trainOnData({ ...base, out: join(root, 'third'), init: first, model: { ...base.model, depth: 2 } }, hooks))
       .rejects.toThrow(UsageError);
