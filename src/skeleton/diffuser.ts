@@ -7,9 +7,9 @@
  *   Q      = Linear(x_t) + pos_embed + I_cond          noise pose embedding + image condition (summed, as coded)
  *   x      = AssociativeAttention(Q, O) + TimeEmb(t)   then depth x trunk blocks, LN, Linear(E,2) -> x0 [B,17,2]
  * With K = config.hypotheses > 1 (beyond the paper): K candidates [K,B,17,2], each the shared x0 plus its own offset
- * Linear(E,2K) + a per-joint table [17,2K], and a selector Linear(mean over joints of LN x) -> logits [B,K]; x0 is the most probable candidate.
- * Sharing the x0 keeps the candidates equal where the data has one answer, so which one lies nearest the truth
- * is decided where it has several.
+ * (Linear(E,2K) + a per-joint table [17,2K]), and a selector Linear(mean over joints of LN x) -> logits [B,K]; x0 is
+ * the most probable candidate. Sharing the x0 keeps the candidates equal where the data has one answer, so which one
+ * lies nearest the truth is decided where it has several.
  */
 import * as tf from '@tensorflow/tfjs';
 import { adjacencyMatrix, NUM_JOINTS } from './topology.ts';
@@ -130,12 +130,12 @@ export function tokenGeometry(box: readonly number[], g: number, out = new Float
 }
 
 /**
- * The hypotheses' offsets are HYPOTHESIS_SCALE x Linear(E,2K): Adam moves a weight by about the learning rate per step
+ * The hypotheses' offsets are HYPOTHESIS_SCALE x (Linear(E,2K) + per-joint table): Adam moves a weight by about the learning rate per step
  * whatever its gradient's size, and the offsets must grow from zero to whole limb swaps (0.1-0.2 crop units) while
  * the rest of the model is only fine-tuned; the factor lets them, like a 10x learning rate for this one layer.
  */
 export const HYPOTHESIS_SCALE = 10;
-/** Initial spread of the offset weights (offsets of about 0.006 crop units). */
+/** Initial spread of the offset weights (offsets of about 0.0006 crop units). */
 export const HYPOTHESIS_INIT_STD = 1e-5;
 
 /** Number of pose hypotheses of a model (ModelConfig.hypotheses, absent = 1). */
@@ -223,7 +223,7 @@ export class Diffuser {
     const K = hypothesisCount(config);
     if (K > 1) {
       lin('hyp.fc', E, K);
-      // offsets start near zero (about 0.006 crop units): the candidates begin as the shared x0 and part in training
+      // offsets start near zero: the candidates begin as the shared x0 and part in training
       lin('hyp.delta', E, 2 * K, HYPOTHESIS_INIT_STD);
       // and a per-joint offset of each candidate, independent of the input (the hand at the hip, whatever the scene)
       p.add('hyp.joint', [NUM_JOINTS, 2 * K], 'zeros', rand);

@@ -227,9 +227,10 @@ export const HYPOTHESIS_EPSILON = 0.05;
 export const DEFAULT_HYP_WEIGHT = 0.05;
 
 /**
- * Loss of K candidates [K,B,17,2] (joint space) and selector logits [B,K]: each example's HOI joint loss on its best
- * candidate (weight 1 - eps; the others share eps so none is left untrained), and the cross-entropy of the selector
- * against the best candidate's index. The best candidate is chosen by weighted squared error, without gradient.
+ * Loss of K candidates [K,B,17,2] (joint space) and selector logits [B,K]: each example's HOI joint loss on its
+ * candidate, and the cross-entropy of the selector against that candidate's index. The candidate is the batch's
+ * `assigned` one (by hand, the others untouched) or else the best by weighted squared error, chosen without gradient
+ * (weight 1 - eps; the others share eps so none is left untrained).
  */
 export function hypothesisLoss(b: Pick<Batch, 'frame' | 'skip' | 'xt' | 'x0' | 'weights' | 'assigned'>, hypotheses: tf.Tensor, logits: tf.Tensor): { joint: tf.Scalar; select: tf.Scalar } {
   const K = hypotheses.shape[0];
@@ -238,7 +239,6 @@ export function hypothesisLoss(b: Pick<Batch, 'frame' | 'skip' | 'xt' | 'x0' | '
   const err = tf.mean(tf.mul(tf.abs(diff), b.weights), [2, 3]);
   // the winner has the least sum of h_j (x0 - pred)^2: squares let the few joints where poses part (the hand on the
   // phone or at the hip) decide, not the small errors spread over all the others. A constant (argMax has no gradient)
-  // examples assigned by hand train only their own candidate
   const win = b.assigned ?? tf.oneHot(tf.argMax(tf.neg(tf.sum(tf.mul(tf.square(diff), b.weights), [2, 3])), 0), K); // [B,K]
   const eps = b.assigned ? 0 : HYPOTHESIS_EPSILON;
   const share = tf.add(tf.mul(win, 1 - eps - eps / (K - 1)), eps / (K - 1));
