@@ -9,7 +9,7 @@ import { conditionInputs } from './evaluate.ts';
 import { gaussian, mulberry32 } from './layers.ts';
 import { cosineAlphaBar, skipCoefficients } from './schedule.ts';
 import { jointWeights, type JParamKind, DEFAULT_LAMBDA } from './loss.ts';
-import { NUM_JOINTS } from './topology.ts';
+import { J, NUM_JOINTS } from './topology.ts';
 import { jointFrame, toJointSpace } from './calculators/joint-space.ts';
 import type { ModelConfig, TrainExample } from './types.ts';
 import { jointPinFeature, PIN_DIM, type ConditionInputs } from './diffuser.ts';
@@ -114,9 +114,6 @@ interface Batch {
   assigned?: tf.Tensor;
 }
 
-/** COCO indices of the wrists. */
-const LEFT_WRIST = 9, RIGHT_WRIST = 10;
-
 /**
  * The hand that interacts (0 = left, 1 = right): the valid wrist nearer the object box centre (joints and box in
  * crop units); the left one when neither wrist is annotated.
@@ -124,7 +121,7 @@ const LEFT_WRIST = 9, RIGHT_WRIST = 10;
 export function interactingHand(joints: ArrayLike<number>, mask: ArrayLike<number>, objectBox: readonly number[]): 0 | 1 {
   const cx = (objectBox[0] + objectBox[2]) / 2, cy = (objectBox[1] + objectBox[3]) / 2;
   const d = (j: number) => (mask[j] > 0 ? Math.hypot(joints[2 * j] - cx, joints[2 * j + 1] - cy) : Infinity);
-  return d(RIGHT_WRIST) < d(LEFT_WRIST) ? 1 : 0;
+  return d(J.right_wrist) < d(J.left_wrist) ? 1 : 0;
 }
 
 /** A batch's x0 prediction in crop units, where the loss is taken, from the network's output `y` (joint space). */

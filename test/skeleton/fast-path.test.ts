@@ -18,23 +18,12 @@ import { withPins } from '../../src/skeleton/diffuser.ts';
 import { mulberry32 } from '../../src/random.ts';
 import type { AttentionKind, ModelConfig } from '../../src/skeleton/types.ts';
 import { referenceDenoise } from './reference-model.ts';
-import { feats, small } from './fixtures.ts';
+import { feats, randomModel, small } from './fixtures.ts';
 
 await initBackend('wasm');
 
 const TOL = 1e-5;
 
-/** A model whose every weight (and BatchNorm statistic) is random, so no folded term is trivially zero. */
-function randomModel(c: ModelConfig, seed: number): Diffuser {
-  const m = new Diffuser(c, seed);
-  let s = seed * 7919;
-  for (const [name, v] of m.params.entries()) {
-    const r = name === 'oa.bn.var' ? tf.add(tf.randomUniform(v.shape, 0.5, 2, 'float32', ++s), 0) : tf.randomNormal(v.shape, name.endsWith('.g') ? 1 : 0, name === 'oa.W' ? 0.05 : 0.2, 'float32', ++s);
-    v.assign(r);
-    r.dispose();
-  }
-  return m;
-}
 
 const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => { let d = 0; for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i] - b[i])); return d; };
 

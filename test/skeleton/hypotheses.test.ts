@@ -2,12 +2,11 @@ import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/backend.ts';
 import { conditionInputs } from '../../src/skeleton/evaluate.ts';
-import { Diffuser } from '../../src/skeleton/diffuser.ts';
 import { parseModelMeta } from '../../src/skeleton/model-io.ts';
 import { chooseHypotheses, runSampler, sampleSkeletons } from '../../src/skeleton/sampler.ts';
 import { HYPOTHESIS_EPSILON, hypothesisLoss, interactingHand, trainDiffuser, type SampleSource } from '../../src/skeleton/train.ts';
 import { setSimdEnabled } from '../../src/tensor/simd-gemm.ts';
-import { feats, small } from './fixtures.ts';
+import { feats, randomModel, small } from './fixtures.ts';
 import { mulberry32 } from '../../src/random.ts';
 import type { ModelConfig, TrainExample } from '../../src/skeleton/types.ts';
 
@@ -16,17 +15,6 @@ await initBackend('wasm');
 
 const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => { let d = 0; for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i] - b[i])); return d; };
 
-/** A model whose every weight is random, so the candidates and the selector's logits all differ. */
-function randomModel(c: ModelConfig, seed: number): Diffuser {
-  const m = new Diffuser(c, seed);
-  let s = seed * 7919;
-  for (const [name, v] of m.params.entries()) {
-    const r = name === 'oa.bn.var' ? tf.add(tf.randomUniform(v.shape, 0.5, 2, 'float32', ++s), 0) : tf.randomNormal(v.shape, name.endsWith('.g') ? 1 : 0, name === 'oa.W' ? 0.05 : 0.2, 'float32', ++s);
-    v.assign(r);
-    r.dispose();
-  }
-  return m;
-}
 
 describe('pose hypotheses', () => {
   const c = small('associative', { personPosition: true, pinInput: true, hypotheses: 3 });
