@@ -36,7 +36,7 @@ export const evalCommand: CommandDef = {
       .option('--train <dir>', 'training set for the baseline statistics (default: those stored with the model)')
       .option('--seed <s>', 'sampling seed (the official test seed is 1)', '1')
       .option('--sampler <kind>', 'official | ddim', 'official')
-      .option('--samples <n>', 'samples per input; the medoid (what generate ranks first) is scored', '1');
+      .option('--samples <n>', 'samples per input; the one generate ranks first (the medoid, or the most probable pose hypothesis) is scored', '1');
   },
   async run(opts, io) {
     const data = String(requireOption(opts.data, '--data'));
