@@ -4,7 +4,7 @@
  * Training reuses the skeleton diffuser's batches, loss and schedule (train-loop.ts) with the h2h source: the
  * partner box as the object (ROI features, category `person`), the interaction as the action, and the partner's
  * skeleton as 17 extra tokens. Checkpoints and the final model go to the model directory in the diffuser's format
- * (resumable), with the baseline statistics of the training set (baseline.json).
+ * (resumable), with the baseline statistics of the training set (baseline.json.gz).
  */
 import { appendFile, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';

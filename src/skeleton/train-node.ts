@@ -153,7 +153,7 @@ export async function trainOnData(o: TrainRunOptions, hooks: TrainHooks): Promis
     training: training({ step: steps, seconds: Math.round(seconds), final_loss: last?.loss, ...(val ? { val: o.val, val_metrics: val } : {}) }),
     baseline: stats,
   });
-  // the final directory keeps config.json + weights.bin + baseline.json; optimiser state stays for resume
+  // the final directory keeps config.json + weights.bin + baseline.json.gz; optimiser state stays for resume
   await appendFile(logFile, JSON.stringify({ done: true, steps, seconds: Math.round(seconds), val }) + '\n');
   return { out: o.out, samples: source.size, steps, resumedFrom: resume?.step ?? 0, seconds, finalLoss: last?.loss ?? NaN, val, parameters: model.parameterCount };
 }

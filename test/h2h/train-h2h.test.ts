@@ -52,7 +52,7 @@ describe('h2h data, training and the shipped-model path', () => {
     expect(cfg.config.actions).toEqual(['handshake', 'high-five']);
     expect(cfg.config.categories).toEqual(['person']);
     expect(cfg.training.mode).toBe('h2h');
-    expect(existsSync(join(modelDir, 'baseline.json'))).toBe(true);
+    expect(existsSync(join(modelDir, 'baseline.json.gz'))).toBe(true);
   });
 
   it('pinplace h2h writes skeleton.json with the partner and both people in openpose.json; same seed, same output', async () => {

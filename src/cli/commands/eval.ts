@@ -46,7 +46,7 @@ export const evalCommand: CommandDef = {
     if (opts.baseline !== undefined) {
       const kind = parseChoiceFlag(opts.baseline, '--baseline', ['mean', 'nearest'] as const);
       const stats = opts.train ? baselineStats(await readHoiSamples(String(opts.train))) : await readBaselineStats(modelDir);
-      if (!stats) throw new UsageError(`--baseline needs training statistics: ${modelDir} has no baseline.json; pass --train DIR`);
+      if (!stats) throw new UsageError(`--baseline needs training statistics: ${modelDir} has no baseline statistics (baseline.json.gz); pass --train DIR`);
       const r = await evaluateBaseline(kind, stats, data);
       printMetrics(io.out, `baseline ${kind} on ${data}`, r);
       return metricsJson(r, { baseline: kind });
