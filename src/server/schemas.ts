@@ -36,6 +36,7 @@ export function generateRequestSchema(maxSamples: number) {
     seed: seed.optional(),
     pins: z.array(pinSchema).max(17).optional().describe('joints to keep fixed; the rest is generated around them'),
     sampler: z.enum(['official', 'ddim']).optional(),
+    hand: z.enum(['left', 'right']).optional().describe("the person's own hand that does the interaction; samples with it come first"),
   });
 }
 

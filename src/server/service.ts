@@ -147,6 +147,7 @@ export class PinplaceService {
         ...(req.seed !== undefined ? { seed: req.seed } : {}),
         ...(req.pins?.length ? { pins: req.pins } : {}),
         ...(req.sampler !== undefined ? { sampler: req.sampler } : {}),
+        ...(req.hand !== undefined ? { hand: req.hand } : {}),
       });
       return this.saveSkeleton(image, skeleton, performance.now() - t0);
     });

@@ -16,6 +16,7 @@ export interface JointPin { joint: number; x: number; y: number }
 export interface GenerateInput {
   image: RgbImage; personBox: Box; objectBox: Box; category?: string; action?: string;
   samples?: number; seed?: number; modelDir?: string; pins?: JointPin[]; sampler?: 'official' | 'ddim';
+  hand?: 'left' | 'right';
 }
 export type GenerateFn = (o: GenerateInput) => Promise<SkeletonFile>;
 

@@ -12,6 +12,7 @@ import { parseBox, type Box } from './calculators/box.ts';
 import { applyAffine, CROP_SIZE, personCrop } from './calculators/crop.ts';
 import { flipBox, fromCropUnits, objectBoxToCrop, personBoxToCrop } from './calculators/normalise.ts';
 import { roiAlign } from './calculators/roi-align.ts';
+import { HANDS, interactingHand, wristOf, type Hand } from './calculators/hand.ts';
 import { COCO_CATEGORIES, VCOCO_ACTIONS } from './constants.ts';
 import { conditionInputs } from './evaluate.ts';
 import { cropFeatures } from './features.ts';
@@ -39,6 +40,12 @@ export interface GenerateOptions {
   /** Pinned joints in image pixels. */
   pins?: Array<{ joint: number; x: number; y: number }>;
   sampler?: 'official' | 'ddim';
+  /**
+   * The hand that does the interaction (the person's own left or right): samples whose wrist of that hand is nearer
+   * the object come first. Where a scene allows either hand, the model's two candidates (or the scene and its mirror)
+   * give one of each.
+   */
+  hand?: Hand;
 }
 
 export const MAX_SAMPLES = 256;
@@ -67,6 +74,7 @@ export async function generate(o: GenerateOptions): Promise<SkeletonFile> {
   const seed = o.seed ?? 1;
   if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got ${seed}`);
   const sampler = validateSamplerConfig({ kind: o.sampler ?? 'official' });
+  if (o.hand !== undefined && !HANDS.includes(o.hand)) throw new UsageError(`--hand must be left or right, got "${String(o.hand)}"`);
   const crop = personCrop(personBox, image.width, image.height, CROP_SIZE);
   if (!crop) throw new UsageError(`--person ${personBox.join(',')} gives an empty crop in the ${image.width}x${image.height} image`);
   const ob = objectBoxToCrop(crop, objectBox);
@@ -98,10 +106,12 @@ export async function generate(o: GenerateOptions): Promise<SkeletonFile> {
     objectBox: ob, personBox: personBoxToCrop(crop, personBox), category, action,
   };
   // a model with pose hypotheses gives its alternatives itself (one per candidate, the most probable first); the
-  // others get theirs from the mirrored scene
-  const r = pins.length || samples < 2 || hypothesisCount(c) > 1
-    ? sampleOne(model, feats, samples, seed, sampler, pins)
-    : sampleBothSides(model, feats, mirroredFeatures(feats, f.map, S, backbone.mapDim, c.gridSize), samples, seed, sampler);
+  // others get theirs from the mirrored scene. Asked for a hand, draw at least two so that both hands are there.
+  const drawn = o.hand ? Math.max(samples, 2) : samples;
+  let r = pins.length || drawn < 2 || hypothesisCount(c) > 1
+    ? sampleOne(model, feats, drawn, seed, sampler, pins)
+    : sampleBothSides(model, feats, mirroredFeatures(feats, f.map, S, backbone.mapDim, c.gridSize), drawn, seed, sampler);
+  if (o.hand) r = handFirst(r, o.hand, ob, samples, notes);
   const pinned = new Set(pins.map((p) => p.joint));
   const out: SkeletonFile = {
     image: { path: image.path ?? '', width: image.width, height: image.height },
@@ -127,6 +137,19 @@ export async function generate(o: GenerateOptions): Promise<SkeletonFile> {
 
 const round2 = (v: number) => Math.round(v * 100) / 100;
 const round3 = (v: number) => Math.round(v * 1000) / 1000;
+
+/**
+ * The first `keep` samples with those whose `hand` interacts (its wrist nearer the object centre) first, each group
+ * in the model's order; a note when none does.
+ */
+function handFirst(r: SampledSkeletons, hand: Hand, objectBox: readonly number[], keep: number, notes: string[]): SampledSkeletons {
+  const want = hand === 'left' ? 0 : 1;
+  const ones = new Array<number>(NUM_JOINTS).fill(1);
+  const matches = r.joints.map((js) => interactingHand(js.flat(), ones, objectBox) === want);
+  if (!matches.some(Boolean)) notes.push(`no sample has the ${hand} hand at the object; pin its wrist (--pin ${wristOf(hand)}:x,y) to place it`);
+  const order = r.joints.map((_, k) => k).sort((a, b) => Number(matches[b]) - Number(matches[a]) || a - b).slice(0, keep);
+  return { joints: order.map((k) => r.joints[k]), confidence: r.confidence, scores: order.map((k) => r.scores[k]) };
+}
 
 /** All N samples from the condition as given. */
 function sampleOne(model: Diffuser, feats: SampleFeatures, samples: number, seed: number, sampler: SamplerConfig, pins: CropPin[]): SampledSkeletons {

@@ -9,8 +9,9 @@ import { conditionInputs } from './evaluate.ts';
 import { gaussian, mulberry32 } from './layers.ts';
 import { cosineAlphaBar, skipCoefficients } from './schedule.ts';
 import { jointWeights, type JParamKind, DEFAULT_LAMBDA } from './loss.ts';
-import { J, NUM_JOINTS } from './topology.ts';
+import { NUM_JOINTS } from './topology.ts';
 import { jointFrame, toJointSpace } from './calculators/joint-space.ts';
+import { interactingHand } from './calculators/hand.ts';
 import type { ModelConfig, TrainExample } from './types.ts';
 import { jointPinFeature, PIN_DIM, type ConditionInputs } from './diffuser.ts';
 import { FusedAdam } from '../tensor/fused-adam.ts';
@@ -112,16 +113,6 @@ interface Batch {
   skip?: { skip: tf.Tensor; out: tf.Tensor };
   /** For models with hypotheses assigned by hand: each example's candidate, one-hot [B,K] (interactingHand). */
   assigned?: tf.Tensor;
-}
-
-/**
- * The hand that interacts (0 = left, 1 = right): the valid wrist nearer the object box centre (joints and box in
- * crop units); the left one when neither wrist is annotated.
- */
-export function interactingHand(joints: ArrayLike<number>, mask: ArrayLike<number>, objectBox: readonly number[]): 0 | 1 {
-  const cx = (objectBox[0] + objectBox[2]) / 2, cy = (objectBox[1] + objectBox[3]) / 2;
-  const d = (j: number) => (mask[j] > 0 ? Math.hypot(joints[2 * j] - cx, joints[2 * j + 1] - cy) : Infinity);
-  return d(J.right_wrist) < d(J.left_wrist) ? 1 : 0;
 }
 
 /** A batch's x0 prediction in crop units, where the loss is taken, from the network's output `y` (joint space). */

@@ -25,6 +25,7 @@ describe('pinplace CLI frame', () => {
     ['an unknown joint space', ['train', '--data', 'd', '--out', 'o', '--joint-space', 'pixels'], /^pinplace train: --joint-space must be one of crop, person, got "pixels"/],
     ['person space without the person box', ['train', '--data', 'd', '--out', 'o', '--joint-space', 'person', '--no-person-position'], /^pinplace train: --joint-space person needs the person box/],
     ['too many hypotheses', ['train', '--data', 'd', '--out', 'o', '--hypotheses', '9'], /^pinplace train: --hypotheses must be/],
+    ['an unknown hand', ['generate', '--image', 'i.png', '--person', '1,1,2,2', '--object', '1,1,2,2', '--hand', 'middle'], /^pinplace generate: --hand must be one of left, right, got "middle"/],
     ['an unknown hypothesis assignment', ['train', '--data', 'd', '--out', 'o', '--hypotheses', '2', '--hyp-assign', 'foot'], /^pinplace train: --hyp-assign must be one of nearest, hand, got "foot"/],
     ['the hand assignment with three hypotheses', ['train', '--data', 'd', '--out', 'o', '--hypotheses', '3', '--hyp-assign', 'hand'], /^pinplace train: --hyp-assign hand needs --hypotheses 2, got 3/],
   ];

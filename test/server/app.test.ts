@@ -34,7 +34,7 @@ describe('createApp: JSON API over fake domain functions', () => {
       expect(doc.paths[p], p).toBeDefined();
     }
     const gen = doc.paths['/api/generate'].post.requestBody!.content['application/json'].schema;
-    expect(Object.keys(gen.properties!)).toEqual(expect.arrayContaining(['image', 'person_box', 'object_box', 'pins', 'samples']));
+    expect(Object.keys(gen.properties!)).toEqual(expect.arrayContaining(['image', 'person_box', 'object_box', 'pins', 'samples', 'hand']));
     // Every $ref points at a component that exists.
     const text = JSON.stringify(doc);
     const components = (doc as unknown as { components: { schemas: Record<string, unknown> } }).components.schemas;
@@ -108,6 +108,7 @@ describe('createApp: JSON API over fake domain functions', () => {
     ['box outside the image', '/api/generate', { image: 'IMAGE', person_box: [500, 500, 600, 600], object_box: OBJECT }, 400, /outside the 160x120/],
     ['zero samples', '/api/generate', { image: 'IMAGE', person_box: PERSON, object_box: OBJECT, samples: 0 }, 400, /samples/],
     ['too many samples', '/api/generate', { image: 'IMAGE', person_box: PERSON, object_box: OBJECT, samples: 1000 }, 400, /samples/],
+    ['unknown hand', '/api/generate', { image: 'IMAGE', person_box: PERSON, object_box: OBJECT, hand: 'middle' }, 400, /hand/],
     ['unknown field', '/api/generate', { image: 'IMAGE', person_box: PERSON, object_box: OBJECT, bogus: 1 }, 400, /bogus/],
     ['pin joint out of range', '/api/generate', { image: 'IMAGE', person_box: PERSON, object_box: OBJECT, pins: [{ joint: 17, x: 1, y: 1 }] }, 400, /pins/],
     ['pin twice', '/api/generate', { image: 'IMAGE', person_box: PERSON, object_box: OBJECT, pins: [{ joint: 3, x: 1, y: 1 }, { joint: 3, x: 2, y: 2 }] }, 400, /twice/],

@@ -9,6 +9,7 @@ import { Diffuser } from '../../src/skeleton/diffuser.ts';
 import { saveModelDir } from '../../src/skeleton/model-store-node.ts';
 import { generate, type GenerateOptions } from '../../src/skeleton/generate.ts';
 import { parsePin } from '../../src/cli/commands/generate.ts';
+import { J } from '../../src/skeleton/topology.ts';
 import { FormatError, UsageError } from '../../src/errors.ts';
 import type { RgbImage } from '../../src/io/image.ts';
 
@@ -50,6 +51,38 @@ describe('generate', () => {
     expect(a).toEqual(b);
     expect(Math.abs(c[0][0] - a[0][0])).toBeGreaterThan(1);
   });
+  it('--hand puts first the samples in which that hand is at the object', async () => {
+    const handDir = join(dir, 'hand');
+    const m = new Diffuser({ ...DEFAULT_MODEL_CONFIG, embedDim: 16, heads: 4, depth: 1, categories: ['cup'], actions: ['hold'], hypotheses: 2, hypothesisAssign: 'hand' }, 1);
+    // candidate 0 throws its right wrist far to the left (away from the object, right of the person): the left hand
+    // interacts; candidate 1 does the same with its left wrist.
+    const table = new Float32Array(17 * 4);
+    table[J.right_wrist * 4 + 0] = -0.1;
+    table[J.left_wrist * 4 + 2] = -0.1;
+    m.params.get('hyp.joint').assign(tf.tensor2d(table, [17, 4]));
+    await saveModelDir(handDir, m);
+    m.dispose();
+    const cx = (base.objectBox[0] + base.objectBox[2]) / 2, cy = (base.objectBox[1] + base.objectBox[3]) / 2;
+    const near = (k: number[][]) => (Math.hypot(k[J.right_wrist][0] - cx, k[J.right_wrist][1] - cy) < Math.hypot(k[J.left_wrist][0] - cx, k[J.left_wrist][1] - cy) ? 'right' : 'left');
+    const plain = await generate({ ...base, modelDir: handDir, samples: 2 });
+    const order = plain.samples.map((s) => near(s.keypoints));
+    expect([...order].sort()).toEqual(['left', 'right']);
+    for (const hand of ['left', 'right'] as const) {
+      const r = await generate({ ...base, modelDir: handDir, hand });
+      expect(r.samples).toHaveLength(1);
+      expect(near(r.samples[0].keypoints)).toBe(hand);
+      expect(r.notes).toBeUndefined();
+    }
+    const both = await generate({ ...base, modelDir: handDir, samples: 2, hand: order[1] });
+    expect(both.samples.map((s) => s.keypoints)).toEqual([plain.samples[1].keypoints, plain.samples[0].keypoints]);
+    // the right wrist pinned at the object interacts in every sample: asked for the left, the samples stay as they
+    // were and a note says what to do
+    const pinned = await generate({ ...base, modelDir: handDir, hand: 'left', samples: 2, pins: [{ joint: J.right_wrist, x: cx, y: cy }] });
+    const unasked = await generate({ ...base, modelDir: handDir, samples: 2, pins: [{ joint: J.right_wrist, x: cx, y: cy }] });
+    expect(pinned.samples.map((s) => near(s.keypoints))).toEqual(['right', 'right']);
+    expect(pinned.samples).toEqual(unasked.samples);
+    expect(pinned.notes).toEqual(['no sample has the left hand at the object; pin its wrist (--pin 9:x,y) to place it']);
+  });
   it('uses a known COCO category the model never saw with a note', async () => {
     const r = await generate({ ...base, category: 'chair' });
     expect((r.notes as string[])[0]).toMatch(/chair/);
@@ -61,6 +94,7 @@ describe('generate', () => {
     { name: 'unknown category', o: { category: 'spaceship' }, err: /COCO category name/, cls: UsageError },
     { name: 'unknown action', o: { action: 'levitate' }, err: /V-COCO verb/, cls: UsageError },
     { name: 'zero samples', o: { samples: 0 }, err: /--samples/, cls: UsageError },
+    { name: 'unknown hand', o: { hand: 'middle' as 'left' }, err: /--hand must be left or right, got "middle"/, cls: UsageError },
     { name: 'pin joint out of range', o: { pins: [{ joint: 17, x: 1, y: 1 }] }, err: /--pin joint/, cls: UsageError },
     { name: 'missing model directory', o: { modelDir: join(dir, 'nope') }, err: /model config not found/, cls: UsageError },
   ];

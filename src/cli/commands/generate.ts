@@ -7,6 +7,7 @@ import { readImage } from '../../io/image.ts';
 import { writeOutputs } from '../../io/atomic.ts';
 import { parseBox, type Box } from '../../skeleton/calculators/box.ts';
 import { generate, MAX_SAMPLES } from '../../skeleton/generate.ts';
+import { HANDS } from '../../skeleton/calculators/hand.ts';
 import { guidanceFiles } from '../../edit/guidance.ts';
 
 /** "--pin j:x,y" -> { joint, x, y }. */
@@ -33,6 +34,7 @@ export const generateCommand: CommandDef = {
       .option('--model <dir>', 'model directory (default: the shipped model)')
       .option('--pin <j:x,y>', 'pin joint j at (x,y); repeatable', collect, [])
       .option('--sampler <kind>', 'official | ddim', 'official')
+      .option('--hand <side>', "left | right: the person's own hand that does the interaction (samples with it come first)")
       .option('--out <dir>', 'output directory', 'out');
   },
   async run(opts, io) {
@@ -42,6 +44,7 @@ export const generateCommand: CommandDef = {
     const samples = parseIntFlag(opts.samples, '--samples', 1, MAX_SAMPLES);
     const seed = parseIntFlag(opts.seed, '--seed', 0, 2 ** 31 - 1);
     const sampler = parseChoiceFlag(opts.sampler, '--sampler', ['official', 'ddim'] as const);
+    const hand = opts.hand === undefined ? undefined : parseChoiceFlag(opts.hand, '--hand', HANDS);
     const pins = (opts.pin as string[]).map(parsePin);
     const image = await readImage(imagePath);
     const personBox = parseBox(personRaw, '--person', image);
@@ -58,7 +61,7 @@ export const generateCommand: CommandDef = {
       objectBox = parseBox(objectRaw, '--object', image);
     }
     const skel = await generate({
-      image, personBox, objectBox, category, action: opts.action as string | undefined, samples, seed, pins, sampler,
+      image, personBox, objectBox, category, action: opts.action as string | undefined, samples, seed, pins, sampler, hand,
       modelDir: opts.model ? String(opts.model) : undefined,
     });
     skel.image.path = imagePath;
