@@ -34,6 +34,12 @@ function rng(seed: number): () => number {
 }
 
 /** A plausible skeleton in `box`; sample `k` reaches toward the object; pins hold joints and drag their neighbours. */
+/** As generate's `hand` asks: that hand's wrist (9 left, 10 right) at the object centre. */
+function withHand(kps: Keypoint[], object: Box, hand?: 'left' | 'right'): Keypoint[] {
+  if (hand) kps[hand === 'left' ? 9 : 10] = [(object[0] + object[2]) / 2, (object[1] + object[3]) / 2, 1];
+  return kps;
+}
+
 export function fakeSkeleton(box: Box, object: Box, seed: number, k: number, pins: JointPin[] = []): Keypoint[] {
   const r = rng(seed * 1000 + k + 1);
   const [x1, y1, x2, y2] = box;
@@ -182,7 +188,7 @@ export function fakeDeps(delayMs = 2): { deps: Omit<ServerDeps, 'outDir'>; state
   const skeletonOf = (o: GenerateInput): SkeletonFile => ({
     image: { path: o.image.path ?? 'image.png', width: o.image.width, height: o.image.height },
     person_box: o.personBox, object_box: o.objectBox, category: o.category ?? null, action: o.action ?? null, seed: o.seed ?? 0,
-    samples: Array.from({ length: o.samples ?? 1 }, (_, k) => ({ keypoints: fakeSkeleton(o.personBox, o.objectBox, o.seed ?? 0, k, o.pins), score: 1 - k * 0.1 })),
+    samples: Array.from({ length: o.samples ?? 1 }, (_, k) => ({ keypoints: withHand(fakeSkeleton(o.personBox, o.objectBox, o.seed ?? 0, k, o.pins), o.objectBox, o.hand), score: 1 - k * 0.1 })),
   });
   const deps: Omit<ServerDeps, 'outDir'> = {
     backend: 'fake',

@@ -223,6 +223,19 @@ describe.skipIf(!chromium)('viewer in headless Chromium', () => {
     expect(Object.keys(after.guidance)).toContain('pose.png');
   });
 
+  it('asks for the hand that does the interaction', async () => {
+    const before = await viewer(page).state();
+    const [x1, y1, x2, y2] = before.objectBox;
+    await page.selectOption('#hand', 'right');
+    await waitForUpdate(page, before.updates);
+    const right = await viewer(page).state();
+    // the fake generator puts the asked-for wrist at the object centre
+    expect(right.keypoints[10].slice(0, 2)).toEqual([(x1 + x2) / 2, (y1 + y2) / 2]);
+    await page.selectOption('#hand', '');
+    await waitForUpdate(page, right.updates);
+    expect((await viewer(page).state()).keypoints[10]).not.toEqual(right.keypoints[10]);
+  });
+
   it('exports skeleton.json, openpose.json, pose.png and body.glb', async () => {
     const state = await viewer(page).state();
     const got: Record<string, Buffer> = {};

@@ -42,7 +42,7 @@ const post = <T>(path: string, body: unknown): Promise<T> =>
 
 export interface GenerateArgs {
   image: string; person_box: number[]; object_box: number[]; category?: string; action?: string;
-  samples?: number; seed?: number; pins?: JointPin[];
+  samples?: number; seed?: number; pins?: JointPin[]; hand?: 'left' | 'right';
 }
 
 export const api = {

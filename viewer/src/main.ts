@@ -198,6 +198,7 @@ async function regenerate(): Promise<void> {
   const mine = ++generation;
   const category = $<HTMLInputElement>('category').value.trim();
   const action = $<HTMLInputElement>('action').value.trim();
+  const hand = $<HTMLSelectElement>('hand').value;
   const samples = Math.max(1, Math.min(16, Number($<HTMLInputElement>('samples').value) || 1));
   const seed = Math.max(0, Math.floor(Number($<HTMLInputElement>('seed').value) || 0));
   const h2h = $<HTMLInputElement>('h2h').checked;
@@ -210,6 +211,7 @@ async function regenerate(): Promise<void> {
     : api.generate({
       image: img.id, person_box: state.personBox!, object_box: state.objectBox!, samples, seed,
       ...(category ? { category } : {}), ...(action ? { action } : {}), ...(state.pins.length ? { pins: state.pins } : {}),
+      ...(hand === 'left' || hand === 'right' ? { hand } : {}),
     }));
   if (!r || mine !== generation) return;
   applySkeleton(r);
@@ -354,6 +356,7 @@ $('draw-person').addEventListener('click', () => setDrawMode(panel2d.drawMode ==
 $('draw-object').addEventListener('click', () => setDrawMode(panel2d.drawMode === 'object' ? null : 'object'));
 $('generate').addEventListener('click', () => void regenerate());
 $('h2h').addEventListener('change', () => void regenerate());
+$('hand').addEventListener('change', () => void regenerate());
 $('detect').addEventListener('click', () => void detectBoxes());
 
 /** Fill the object box (and category) from the detector; in h2h mode the partner is the detected person. */
