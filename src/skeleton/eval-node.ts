@@ -1,7 +1,7 @@
 /**
  * Node-only: evaluate a model (or a baseline) on a data set with the official metrics.
  */
-import { evaluateSkeletons, type MetricSample, type MetricsResult } from './metrics.ts';
+import { evaluateBestOf, evaluateSkeletons, type BestOfResult, type MetricSample, type MetricsResult } from './metrics.ts';
 import { featurizeSamples, FeatureSource, readHoiSamples, type FeatureTable, type HoiSample } from './dataset-node.ts';
 import { predictSkeletons } from './evaluate.ts';
 import { fromCropUnits } from './calculators/normalise.ts';
@@ -13,15 +13,26 @@ import type { SampleFeatures, SamplerConfig } from './types.ts';
 
 /** Predictions (image pixels) of a model for every sample whose object lies in the person crop. */
 export function modelPredictions(model: Diffuser, samples: HoiSample[], feats: FeatureTable, seed: number, sampler?: Partial<SamplerConfig>, perCondition = 1): Array<Keypoint[] | null> {
+  return modelPredictionSets(model, samples, feats, seed, sampler, perCondition).first;
+}
+
+/** The ranked-first prediction per data-set sample and all `perCondition` of them, ranked (null: no prediction). */
+export function modelPredictionSets(
+  model: Diffuser, samples: HoiSample[], feats: FeatureTable, seed: number, sampler?: Partial<SamplerConfig>, perCondition = 1,
+): { first: Array<Keypoint[] | null>; all: Array<Keypoint[][] | null> } {
   const src = new FeatureSource(samples, feats, model.config);
   const inputs: SampleFeatures[] = src.indices.map((_, k) => src.example(k, false));
-  const pred = predictSkeletons(model, inputs, seed, sampler, 256, perCondition);
-  const out: Array<Keypoint[] | null> = samples.map(() => null);
+  const per = Math.max(1, Math.floor(perCondition));
+  const every = new Float32Array(inputs.length * per * 34);
+  const pred = predictSkeletons(model, inputs, seed, sampler, 256, per, every);
+  const first: Array<Keypoint[] | null> = samples.map(() => null);
+  const all: Array<Keypoint[][] | null> = samples.map(() => null);
+  const toImage = (i: number, v: Float32Array): Keypoint[] => fromCropUnits(feats.targets[i]!.crop, v).map(([x, y]): Keypoint => [x, y, 1]);
   src.indices.forEach((i, k) => {
-    const pts = fromCropUnits(feats.targets[i]!.crop, pred.subarray(k * 34, (k + 1) * 34));
-    out[i] = pts.map(([x, y]): Keypoint => [x, y, 1]);
+    first[i] = toImage(i, pred.subarray(k * 34, (k + 1) * 34));
+    all[i] = Array.from({ length: per }, (_, m) => toImage(i, every.subarray((k * per + m) * 34, (k * per + m + 1) * 34)));
   });
-  return out;
+  return { first, all };
 }
 
 /**
@@ -42,11 +53,20 @@ export interface EvalOptions {
   samples?: number;
 }
 
-/** Evaluate a model on a data-set directory. */
-export async function evaluateModel(model: Diffuser, backbone: Backbone, o: EvalOptions): Promise<MetricsResult> {
+/**
+ * Evaluate a model on a data-set directory: the official metrics of the ranked-first sample, and with N > 1 samples
+ * the best-of-N oracle too (`bestOf`).
+ */
+export async function evaluateModel(model: Diffuser, backbone: Backbone, o: EvalOptions): Promise<MetricsResult & { bestOf?: BestOfResult }> {
   const samples = await readHoiSamples(o.data);
   const feats = await featurizeSamples(samples, backbone, model.config.gridSize, { cacheDir: o.data, onProgress: o.onProgress });
-  return scorePredictions(samples, modelPredictions(model, samples, feats, o.seed ?? 1, o.sampler, o.samples ?? 1));
+  const n = o.samples ?? 1;
+  const { first, all } = modelPredictionSets(model, samples, feats, o.seed ?? 1, o.sampler, n);
+  const r = scorePredictions(samples, first);
+  if (n < 2) return r;
+  const centre = (s: HoiSample): Keypoint[] => s.keypoints.map((): Keypoint => [(s.personBox[0] + s.personBox[2]) / 2, (s.personBox[1] + s.personBox[3]) / 2, 0]);
+  const bestOf = evaluateBestOf(samples.map((s, i) => ({ personBox: s.personBox, objectBox: s.objectBox, gt: s.keypoints, preds: all[i] ?? [centre(s)] })));
+  return { ...r, bestOf };
 }
 
 /** Evaluate a baseline on a data-set directory. */

@@ -44,7 +44,11 @@ export function conditionInputs(model: Diffuser, feats: SampleFeatures[], extra?
  * `perCondition` > 1 each condition draws that many samples and keeps the medoid (the sample closest on average to
  * the others, the one `generate` ranks first). Chunk i draws its noise from `seed + i`.
  */
-export function predictSkeletons(model: Diffuser, feats: SampleFeatures[], seed: number, sampler?: Partial<SamplerConfig>, chunk = 256, perCondition = 1): Float32Array {
+export function predictSkeletons(
+  model: Diffuser, feats: SampleFeatures[], seed: number, sampler?: Partial<SamplerConfig>, chunk = 256, perCondition = 1,
+  /** Filled with every sample, ranked, [feats.length * perCondition * 34] (best-of-N scoring). */
+  all?: Float32Array,
+): Float32Array {
   const out = new Float32Array(feats.length * 34);
   const per = Math.max(1, Math.floor(perCondition));
   const step = Math.max(1, Math.floor(chunk / per));
@@ -54,10 +58,11 @@ export function predictSkeletons(model: Diffuser, feats: SampleFeatures[], seed:
     const inputs = conditionInputs(model, rep);
     const r = runSampler(model, inputs, { samples: rep.length, seed: seed + i, sampler, samplesPerCondition: per });
     tf.dispose(Object.values(inputs));
-    if (per === 1) { out.set(r.joints, i * 34); continue; }
+    if (per === 1) { out.set(r.joints, i * 34); all?.set(r.joints, i * 34); continue; }
     part.forEach((_, k) => {
       const ranked = rankSamples(r.joints.slice(k * per * 34, (k + 1) * per * 34), per, [], r.probability?.slice(k * per, (k + 1) * per));
       out.set(ranked.joints[0].flat(), (i + k) * 34);
+      if (all) ranked.joints.forEach((js, m) => all.set(js.flat(), ((i + k) * per + m) * 34));
     });
   }
   return out;

@@ -183,3 +183,36 @@ export function evaluateSkeletons(samples: readonly MetricSample[]): MetricsResu
     spd_nan: spdNan,
   };
 }
+
+/** Best-of-N scores: per input, the best of its N predictions against the ground truth. */
+export interface BestOfResult {
+  /** Predictions per input. */
+  n: number;
+  scored: number;
+  /** An input is a hit when any of its predictions is (official N+1 walk). */
+  top1: number; top3: number; top5: number;
+  /** Mean over inputs of the lowest SPD among its predictions. */
+  spd: number;
+}
+
+/**
+ * Best-of-N, an oracle (it looks at the ground truth to choose): how near the nearest of N samples comes, which
+ * measures what the samples cover, not what the first one gets. Same denominators and NaN rule as
+ * `evaluateSkeletons`.
+ */
+export function evaluateBestOf(sets: ReadonlyArray<Omit<MetricSample, 'pred'> & { preds: MetricSample['pred'][] }>): BestOfResult {
+  let scored = 0, spdSum = 0;
+  const hits = { 1: 0, 3: 0, 5: 0 } as Record<number, number>;
+  let n = 0;
+  for (const s of sets) {
+    if (!validFlags(s.gt).some(Boolean)) continue;
+    scored++;
+    n = Math.max(n, s.preds.length);
+    const each = s.preds.map((pred) => ({ ...s, pred }));
+    const spds = each.map((m) => spdSample(m)!).filter((v) => !Number.isNaN(v));
+    if (spds.length) spdSum += Math.min(...spds);
+    for (const k of [1, 3, 5]) if (each.some((m) => topNHit(m, k))) hits[k]++;
+  }
+  const pct = (h: number) => (scored ? (100 * h) / scored : NaN);
+  return { n, scored, top1: pct(hits[1]), top3: pct(hits[3]), top5: pct(hits[5]), spd: scored ? spdSum / scored : NaN };
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  evaluateSkeletons, jensenShannonDistance, jointOverlaps, objectCoverage, spdSample, topNHit, type MetricSample,
+  evaluateBestOf, evaluateSkeletons, jensenShannonDistance, jointOverlaps, objectCoverage, spdSample, topNHit, type MetricSample,
 } from '../../src/skeleton/metrics.ts';
 
 const EPS = 1e-9;
@@ -112,5 +112,35 @@ describe('evaluateSkeletons', () => {
     expect(r.top1).toBeCloseTo(50, 9);
     expect(r.top1_literal).toBeCloseTo(50, 9);
     expect(r.spd).toBeGreaterThan(0);
+  });
+});
+
+describe('evaluateBestOf (oracle over N predictions)', () => {
+  const personBox = [0, 0, 80, 80], objectBox = [100, 100, 109, 109];
+  const gt = kps({ 9: [104, 104, 2], 10: [60, 60, 2] });
+  const good = kps({ 9: [104, 104, 1], 10: [60, 60, 1] });
+  const bad = kps({ 9: [60, 60, 1], 10: [104, 104, 1] });
+  it('scores each input by its best prediction, whatever the order', () => {
+    const one = evaluateSkeletons([{ personBox, objectBox, gt, pred: bad }]);
+    expect(one.spd).toBeGreaterThan(0.1);
+    for (const preds of [[good, bad], [bad, good]]) {
+      const r = evaluateBestOf([{ personBox, objectBox, gt, preds }]);
+      expect(r.n).toBe(2);
+      expect(r.spd).toBeLessThan(EPS);
+      expect(r.top1).toBe(100);
+    }
+  });
+  it('with one prediction equals the official metrics, and skips inputs with no valid joint', () => {
+    const far17 = kps();
+    const sets = [
+      { personBox, objectBox, gt, preds: [bad] },
+      { personBox, objectBox, gt, preds: [far17] },
+      { personBox, objectBox, gt: kps({}, invalid), preds: [good] },
+    ];
+    const r = evaluateBestOf(sets);
+    const o = evaluateSkeletons(sets.map(({ preds, ...s }) => ({ ...s, pred: preds[0] })));
+    expect(r.scored).toBe(2);
+    expect([r.top1, r.top3, r.top5]).toEqual([o.top1, o.top3, o.top5]);
+    expect(r.spd).toBeCloseTo(o.spd, 12);
   });
 });
