@@ -40,11 +40,14 @@ export function modelPredictionSets(
  * person crop) are scored with the person-box centre for every joint, so they count as misses, not as skipped.
  */
 export function scorePredictions(samples: HoiSample[], preds: Array<Keypoint[] | null>): MetricsResult {
-  const ms: MetricSample[] = samples.map((s, i) => {
-    const cx = (s.personBox[0] + s.personBox[2]) / 2, cy = (s.personBox[1] + s.personBox[3]) / 2;
-    return { personBox: s.personBox, objectBox: s.objectBox, gt: s.keypoints, pred: preds[i] ?? s.keypoints.map((): Keypoint => [cx, cy, 0]) };
-  });
+  const ms: MetricSample[] = samples.map((s, i) => ({ personBox: s.personBox, objectBox: s.objectBox, gt: s.keypoints, pred: preds[i] ?? missingPrediction(s) }));
   return evaluateSkeletons(ms);
+}
+
+/** What a sample without a prediction is scored with: every joint at the person-box centre (a miss). */
+function missingPrediction(s: HoiSample): Keypoint[] {
+  const cx = (s.personBox[0] + s.personBox[2]) / 2, cy = (s.personBox[1] + s.personBox[3]) / 2;
+  return s.keypoints.map((): Keypoint => [cx, cy, 0]);
 }
 
 export interface EvalOptions {
@@ -64,8 +67,7 @@ export async function evaluateModel(model: Diffuser, backbone: Backbone, o: Eval
   const { first, all } = modelPredictionSets(model, samples, feats, o.seed ?? 1, o.sampler, n);
   const r = scorePredictions(samples, first);
   if (n < 2) return r;
-  const centre = (s: HoiSample): Keypoint[] => s.keypoints.map((): Keypoint => [(s.personBox[0] + s.personBox[2]) / 2, (s.personBox[1] + s.personBox[3]) / 2, 0]);
-  const bestOf = evaluateBestOf(samples.map((s, i) => ({ personBox: s.personBox, objectBox: s.objectBox, gt: s.keypoints, preds: all[i] ?? [centre(s)] })));
+  const bestOf = evaluateBestOf(samples.map((s, i) => ({ personBox: s.personBox, objectBox: s.objectBox, gt: s.keypoints, preds: all[i] ?? [missingPrediction(s)] })));
   return { ...r, bestOf };
 }
 

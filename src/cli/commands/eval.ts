@@ -10,11 +10,14 @@ import { readHoiSamples } from '../../skeleton/dataset-node.ts';
 import { baselineStats } from '../../skeleton/baselines.ts';
 import type { MetricsResult } from '../../skeleton/metrics.ts';
 
+/** Percentages to 4 decimals, SPD to 6, in the JSON results. */
+const r4 = (v: number) => Math.round(v * 1e4) / 1e4;
+const r6 = (v: number) => Math.round(v * 1e6) / 1e6;
+
 /** The SPEC result object plus the literal top-N and bookkeeping. */
 export function metricsJson(r: MetricsResult, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  const r4 = (v: number) => Math.round(v * 1e4) / 1e4;
   return {
-    samples: r.samples, top1: r4(r.top1), top3: r4(r.top3), top5: r4(r.top5), spd: Math.round(r.spd * 1e6) / 1e6,
+    samples: r.samples, top1: r4(r.top1), top3: r4(r.top3), top5: r4(r.top5), spd: r6(r.spd),
     top1_literal: r4(r.top1_literal), top3_literal: r4(r.top3_literal), top5_literal: r4(r.top5_literal),
     scored: r.scored, spd_nan: r.spd_nan, ...extra,
   };
@@ -59,7 +62,7 @@ export const evalCommand: CommandDef = {
     printMetrics(io.out, `model ${modelDir} on ${data}`, r);
     const b = r.bestOf;
     if (b) io.out(`  best of ${b.n} (oracle: the sample nearest the ground truth): top-1 ${b.top1.toFixed(1)} %  top-3 ${b.top3.toFixed(1)} %  top-5 ${b.top5.toFixed(1)} %  SPD ${b.spd.toFixed(4)}`);
-    const bestOf = b ? { best_of_n: { n: b.n, top1: Math.round(b.top1 * 1e4) / 1e4, top3: Math.round(b.top3 * 1e4) / 1e4, top5: Math.round(b.top5 * 1e4) / 1e4, spd: Math.round(b.spd * 1e6) / 1e6 } } : {};
+    const bestOf = b ? { best_of_n: { n: b.n, top1: r4(b.top1), top3: r4(b.top3), top5: r4(b.top5), spd: r6(b.spd) } } : {};
     return metricsJson(r, { model: modelDir, sampler, seed, samples_per_input: samples, ...bestOf });
   },
 };
