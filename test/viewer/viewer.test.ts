@@ -293,8 +293,10 @@ describe.skipIf(!chromium)('viewer in headless Chromium', () => {
 
   it('generates a partner interaction (h2h) from a detected person and shows both bodies', async () => {
     const before = await viewer(page).state();
+    expect(await page.isDisabled('#hand')).toBe(false);
     await page.check('#h2h');
     await waitForUpdate(page, before.updates);
+    expect(await page.isDisabled('#hand')).toBe(true);
     const mid = await viewer(page).state();
     await page.click('#detect');
     await waitForUpdate(page, mid.updates);

@@ -355,7 +355,11 @@ $<HTMLInputElement>('file').addEventListener('change', async (e) => {
 $('draw-person').addEventListener('click', () => setDrawMode(panel2d.drawMode === 'person' ? null : 'person'));
 $('draw-object').addEventListener('click', () => setDrawMode(panel2d.drawMode === 'object' ? null : 'object'));
 $('generate').addEventListener('click', () => void regenerate());
-$('h2h').addEventListener('change', () => void regenerate());
+$('h2h').addEventListener('change', () => {
+  // partner mode has no hand choice (the partner is the object)
+  $<HTMLSelectElement>('hand').disabled = $<HTMLInputElement>('h2h').checked;
+  void regenerate();
+});
 $('hand').addEventListener('change', () => void regenerate());
 $('detect').addEventListener('click', () => void detectBoxes());
 
