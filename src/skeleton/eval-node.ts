@@ -54,26 +54,54 @@ export interface EvalOptions {
   data: string; seed?: number; sampler?: Partial<SamplerConfig>; onProgress?: (d: number, n: number) => void;
   /** Samples drawn per condition; the medoid is scored (1 = one plain sample, the official protocol). */
   samples?: number;
+  /** Also score each interaction (action/category) on its own (`byInteraction`). */
+  byInteraction?: boolean;
+}
+
+/** The official metrics of one interaction's samples; `spdShare` is its part of the whole set's SPD sum. */
+export interface InteractionMetrics { interaction: string; metrics: MetricsResult; spdShare: number }
+
+/**
+ * The official metrics per interaction ("action/category", "-" where a name is missing), the largest share of the
+ * set's SPD first: where the error is.
+ */
+export function scoreByInteraction(samples: HoiSample[], preds: Array<Keypoint[] | null>): InteractionMetrics[] {
+  const groups = new Map<string, number[]>();
+  samples.forEach((s, i) => {
+    const key = `${s.action ?? '-'}/${s.category ?? '-'}`;
+    groups.set(key, [...(groups.get(key) ?? []), i]);
+  });
+  const rows = [...groups].map(([interaction, idx]) => ({ interaction, metrics: scorePredictions(idx.map((i) => samples[i]), idx.map((i) => preds[i])) }));
+  const sum = (m: MetricsResult) => (Number.isFinite(m.spd) ? m.spd * m.scored : 0);
+  const total = rows.reduce((a, r) => a + sum(r.metrics), 0);
+  return rows
+    .map((r) => ({ ...r, spdShare: total > 0 ? sum(r.metrics) / total : 0 }))
+    .sort((a, b) => b.spdShare - a.spdShare || a.interaction.localeCompare(b.interaction));
 }
 
 /**
- * Evaluate a model on a data-set directory: the official metrics of the ranked-first sample, and with N > 1 samples
- * the best-of-N oracle too (`bestOf`).
+ * Evaluate a model on a data-set directory: the official metrics of the ranked-first sample, with N > 1 samples the
+ * best-of-N oracle too (`bestOf`), and when asked the metrics per interaction (`byInteraction`).
  */
-export async function evaluateModel(model: Diffuser, backbone: Backbone, o: EvalOptions): Promise<MetricsResult & { bestOf?: BestOfResult }> {
+export async function evaluateModel(model: Diffuser, backbone: Backbone, o: EvalOptions): Promise<EvalResult> {
   const samples = await readHoiSamples(o.data);
   const feats = await featurizeSamples(samples, backbone, model.config.gridSize, { cacheDir: o.data, onProgress: o.onProgress });
   const n = o.samples ?? 1;
   const { first, all } = modelPredictionSets(model, samples, feats, o.seed ?? 1, o.sampler, n);
-  const r = scorePredictions(samples, first);
-  if (n < 2) return r;
-  const bestOf = evaluateBestOf(samples.map((s, i) => ({ personBox: s.personBox, objectBox: s.objectBox, gt: s.keypoints, preds: all[i] ?? [missingPrediction(s)] })));
-  return { ...r, bestOf };
+  return {
+    ...scorePredictions(samples, first),
+    ...(o.byInteraction ? { byInteraction: scoreByInteraction(samples, first) } : {}),
+    ...(n > 1 ? { bestOf: evaluateBestOf(samples.map((s, i) => ({ personBox: s.personBox, objectBox: s.objectBox, gt: s.keypoints, preds: all[i] ?? [missingPrediction(s)] }))) } : {}),
+  };
 }
 
+/** What `evaluateModel` / `evaluateBaseline` give: the official metrics, and what was asked for beside them. */
+export type EvalResult = MetricsResult & { bestOf?: BestOfResult; byInteraction?: InteractionMetrics[] };
+
 /** Evaluate a baseline on a data-set directory. */
-export async function evaluateBaseline(kind: 'mean' | 'nearest', stats: BaselineStats, data: string): Promise<MetricsResult> {
+export async function evaluateBaseline(kind: 'mean' | 'nearest', stats: BaselineStats, data: string, o: { byInteraction?: boolean } = {}): Promise<EvalResult> {
   const samples = await readHoiSamples(data);
   const f = kind === 'mean' ? meanBaseline : nearestBaseline;
-  return scorePredictions(samples, samples.map((s) => f(stats, s)));
+  const preds = samples.map((s) => f(stats, s));
+  return { ...scorePredictions(samples, preds), ...(o.byInteraction ? { byInteraction: scoreByInteraction(samples, preds) } : {}) };
 }
