@@ -8,6 +8,7 @@ import type { SkeletonFile } from '../data/formats.ts';
 import type { RgbImage } from '../io/image.ts';
 import type { Box } from '../skeleton/calculators/box.ts';
 import type { Keypoint } from '../skeleton/topology.ts';
+import type { Hand } from '../skeleton/calculators/hand.ts';
 
 /** A pinned joint: COCO index and image position in pixels. */
 export interface JointPin { joint: number; x: number; y: number }
@@ -16,7 +17,7 @@ export interface JointPin { joint: number; x: number; y: number }
 export interface GenerateInput {
   image: RgbImage; personBox: Box; objectBox: Box; category?: string; action?: string;
   samples?: number; seed?: number; modelDir?: string; pins?: JointPin[]; sampler?: 'official' | 'ddim';
-  hand?: 'left' | 'right';
+  hand?: Hand;
 }
 export type GenerateFn = (o: GenerateInput) => Promise<SkeletonFile>;
 

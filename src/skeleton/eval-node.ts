@@ -23,14 +23,15 @@ export function modelPredictionSets(
   const src = new FeatureSource(samples, feats, model.config);
   const inputs: SampleFeatures[] = src.indices.map((_, k) => src.example(k, false));
   const per = Math.max(1, Math.floor(perCondition));
-  const every = new Float32Array(inputs.length * per * 34);
+  // with one sample per input the ranked-first one is all there is: no second buffer, no second conversion
+  const every = per > 1 ? new Float32Array(inputs.length * per * 34) : undefined;
   const pred = predictSkeletons(model, inputs, seed, sampler, 256, per, every);
   const first: Array<Keypoint[] | null> = samples.map(() => null);
   const all: Array<Keypoint[][] | null> = samples.map(() => null);
   const toImage = (i: number, v: Float32Array): Keypoint[] => fromCropUnits(feats.targets[i]!.crop, v).map(([x, y]): Keypoint => [x, y, 1]);
   src.indices.forEach((i, k) => {
     first[i] = toImage(i, pred.subarray(k * 34, (k + 1) * 34));
-    all[i] = Array.from({ length: per }, (_, m) => toImage(i, every.subarray((k * per + m) * 34, (k * per + m + 1) * 34)));
+    all[i] = every ? Array.from({ length: per }, (_, m) => toImage(i, every.subarray((k * per + m) * 34, (k * per + m + 1) * 34))) : [first[i]!];
   });
   return { first, all };
 }
@@ -69,7 +70,9 @@ export function scoreByInteraction(samples: HoiSample[], preds: Array<Keypoint[]
   const groups = new Map<string, number[]>();
   samples.forEach((s, i) => {
     const key = `${s.action ?? '-'}/${s.category ?? '-'}`;
-    groups.set(key, [...(groups.get(key) ?? []), i]);
+    const members = groups.get(key);
+    if (members) members.push(i);
+    else groups.set(key, [i]);
   });
   const rows = [...groups].map(([interaction, idx]) => ({ interaction, metrics: scorePredictions(idx.map((i) => samples[i]), idx.map((i) => preds[i])) }));
   const sum = (m: MetricsResult) => (Number.isFinite(m.spd) ? m.spd * m.scored : 0);
