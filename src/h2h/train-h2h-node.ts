@@ -97,12 +97,16 @@ export async function trainH2h(o: TrainH2hOptions, log: (line: string) => void =
   const source = await h2hSource(samples, config, backbone, o.data, { seed: o.seed, detected });
   if (!source.size) throw new UsageError(`data set ${o.data}: no partner box lies inside the new person's crop`);
   let resume: Parameters<typeof trainDiffuser>[0]['resume'];
+  // training time spent by the runs before a resumed one: the reported time is the whole training's
+  let before = 0;
+  const elapsed = () => Math.round(before + (performance.now() - t0) / 1000);
   const ck = await readCheckpointState(o.out).catch(() => null);
   if (ck && ck.state.step < o.steps) {
     const meta = await readModelMeta(o.out);
     if (JSON.stringify(meta.config) === JSON.stringify(config)) {
       const { model } = await loadModelDir(o.out);
       resume = { model, optimizer: ck.optimizer, step: ck.state.step };
+      before = ck.state.seconds ?? 0;
       log(`resuming from step ${ck.state.step} of ${o.steps}`);
     }
   }
@@ -126,10 +130,13 @@ export async function trainH2h(o: TrainH2hOptions, log: (line: string) => void =
       if (s.step % 10 === 0 || s.step === o.steps) void appendFile(logFile, JSON.stringify({ step: s.step, loss: s.loss, joint: s.lossJoint, conf: s.lossConf, lr: s.lr, ms: Math.round(s.ms), skipped: s.skipped }) + '\n');
     },
     onCheckpoint: async (c) => {
-      await saveModelDir(o.out, c.model, { training: training({ step: c.step }), optimizer: c.optimizer, state: { step: c.step, steps: o.steps, options: { ...o, backbone: undefined } } });
+      await saveModelDir(o.out, c.model, {
+        training: training({ step: c.step, seconds: elapsed() }), optimizer: c.optimizer,
+        state: { step: c.step, steps: o.steps, options: { ...o, backbone: undefined }, seconds: elapsed() },
+      });
     },
   });
-  const seconds = (performance.now() - t0) / 1000;
+  const seconds = before + (performance.now() - t0) / 1000;
   await saveModelDir(o.out, model, {
     training: training({ step: done, steps_done: done, budget_seconds: o.budgetSeconds, seconds: Math.round(seconds), final_loss: last?.loss, skipped_steps: skipped }),
     baseline: baselineStats(samples),

@@ -96,7 +96,11 @@ export async function readBaselineStats(dir: string): Promise<BaselineStats | nu
 }
 
 /** Training state saved beside a checkpoint. */
-export interface TrainState { step: number; steps: number; options: Record<string, unknown> }
+export interface TrainState {
+  step: number; steps: number; options: Record<string, unknown>;
+  /** Wall-clock seconds of training up to this checkpoint, summed over the runs that resumed it (absent before). */
+  seconds?: number;
+}
 
 /** Write a model (and optionally optimiser state, training state and baseline stats) into `dir`, all or nothing. */
 export async function saveModelDir(dir: string, model: Diffuser, o: {

@@ -97,12 +97,16 @@ export async function trainOnData(o: TrainRunOptions, hooks: TrainHooks): Promis
   const options = { ...o, backbone: undefined, steps, config };
   // resume from a checkpoint in the output directory with the same architecture
   let resume: Parameters<typeof trainDiffuser>[0]['resume'];
+  // training time spent by the runs before a resumed one: the reported time is the whole training's
+  let before = 0;
+  const elapsed = () => Math.round(before + (performance.now() - t0) / 1000);
   const ck = await readCheckpointState(o.out).catch(() => null);
   if (ck && ck.state.step < steps) {
     const meta = await readModelMeta(o.out);
     if (JSON.stringify(meta.config) === JSON.stringify(config)) {
       const { model } = await loadModelDir(o.out);
       resume = { model, optimizer: ck.optimizer, step: ck.state.step };
+      before = ck.state.seconds ?? 0;
       hooks.log(`resuming from step ${ck.state.step} of ${steps} in ${o.out}`);
     } else {
       hooks.log(`checkpoint in ${o.out} has another architecture; starting afresh`);
@@ -136,8 +140,8 @@ export async function trainOnData(o: TrainRunOptions, hooks: TrainHooks): Promis
     },
     onCheckpoint: async (c) => {
       await saveModelDir(o.out, c.model, {
-        training: training({ step: c.step }), optimizer: c.optimizer,
-        state: { step: c.step, steps, options: JSON.parse(JSON.stringify(options)) },
+        training: training({ step: c.step, seconds: elapsed() }), optimizer: c.optimizer,
+        state: { step: c.step, steps, options: JSON.parse(JSON.stringify(options)), seconds: elapsed() },
       });
     },
   });
@@ -148,7 +152,7 @@ export async function trainOnData(o: TrainRunOptions, hooks: TrainHooks): Promis
     val = await evaluateModel(model, backbone, { data: o.val, seed: 1 });
   }
   const stats = baselineStats(source.indices.map((i) => samples[i]));
-  const seconds = (performance.now() - t0) / 1000;
+  const seconds = before + (performance.now() - t0) / 1000;
   await saveModelDir(o.out, model, {
     training: training({ step: steps, seconds: Math.round(seconds), final_loss: last?.loss, ...(val ? { val: o.val, val_metrics: val } : {}) }),
     baseline: stats,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initBackend } from '../../src/backend.ts';
@@ -94,5 +94,22 @@ describe('train --init (fine-tuning, adding the pin input)', async () => {
     }
     // and back: the small data set lacks what the grown model knows
     await expect(trainOnData({ ...base, out: join(root, 'shrunk'), init: grown }, hooks)).rejects.toThrow(/^--init .*grown: this run's data lacks "/);
+  });
+
+  it('a resumed run reports the training time of all its runs, not only its own', async () => {
+    const dir = join(root, 'resumed');
+    await trainOnData({ ...base, out: dir, steps: 2, checkpointEvery: 1 }, hooks);
+    const state = JSON.parse(await readFile(join(dir, 'train-state.json'), 'utf8'));
+    expect(state.step).toBe(2);
+    expect(state.seconds).toBeGreaterThanOrEqual(0);
+    // as if the runs up to that checkpoint had taken an hour; the next run goes on to step 4
+    await writeFile(join(dir, 'train-state.json'), JSON.stringify({ ...state, seconds: 3600 }));
+    const report = await trainOnData({ ...base, out: dir, steps: 4, checkpointEvery: 1 }, hooks);
+    expect(report.resumedFrom).toBe(2);
+    expect(report.seconds).toBeGreaterThanOrEqual(3600);
+    expect(report.seconds).toBeLessThan(3600 + 600);
+    const training = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')).training;
+    expect(training.seconds).toBeGreaterThanOrEqual(3600);
+    expect(JSON.parse(await readFile(join(dir, 'train-state.json'), 'utf8')).seconds).toBeGreaterThanOrEqual(3600);
   });
 });

@@ -136,7 +136,7 @@ export const trainCommand: CommandDef = {
       },
       stop: () => { (bar as cliProgress.SingleBar | null)?.stop(); },
     });
-    io.out(`trained ${report.steps} steps on ${report.samples} samples in ${fmtTime(report.seconds)}; model in ${report.out}`);
+    io.out(`trained ${report.steps} steps on ${report.samples} samples in ${fmtTime(report.seconds)}${report.resumedFrom ? ` (all runs; resumed at step ${report.resumedFrom})` : ''}; model in ${report.out}`);
     if (report.val) io.out(`val: top1 ${report.val.top1.toFixed(1)} % top3 ${report.val.top3.toFixed(1)} % top5 ${report.val.top5.toFixed(1)} % SPD ${report.val.spd.toFixed(4)}`);
     return { ...report, val: report.val ?? null };
   },
