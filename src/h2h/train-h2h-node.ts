@@ -6,7 +6,8 @@
  * skeleton as 17 extra tokens. Checkpoints and the final model go to the model directory in the diffuser's format
  * (resumable), with the baseline statistics of the training set (baseline.json.gz).
  */
-import { appendFile, mkdir, rm } from 'node:fs/promises';
+import { appendFileSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError } from '../errors.ts';
 import { DEFAULT_MODEL_CONFIG } from '../skeleton/constants.ts';
@@ -124,10 +125,11 @@ export async function trainH2h(o: TrainH2hOptions, log: (line: string) => void =
     budgetSeconds: o.budgetSeconds,
     config, source, steps: o.steps, batch: o.batch, lr: o.lr, lrDecayAt: o.lrDecayAt, lrFactor: o.lrFactor, seed: o.seed,
     jparam: o.jparam, confWeight: o.confWeight, flip: o.flip, resume, checkpointEvery: o.checkpointEvery,
+    // written in step order (asynchronous appends can land out of order)
     onStep: (s) => {
       last = s;
       onStep?.(s);
-      if (s.step % 10 === 0 || s.step === o.steps) void appendFile(logFile, JSON.stringify({ step: s.step, loss: s.loss, joint: s.lossJoint, conf: s.lossConf, lr: s.lr, ms: Math.round(s.ms), skipped: s.skipped }) + '\n');
+      if (s.step % 10 === 0 || s.step === o.steps) appendFileSync(logFile, JSON.stringify({ step: s.step, loss: s.loss, joint: s.lossJoint, conf: s.lossConf, lr: s.lr, ms: Math.round(s.ms), skipped: s.skipped }) + '\n');
     },
     onCheckpoint: async (c) => {
       await saveModelDir(o.out, c.model, {

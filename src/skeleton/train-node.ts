@@ -4,6 +4,7 @@
  * writes the final model with its baseline statistics.
  */
 import * as tf from '@tensorflow/tfjs';
+import { appendFileSync } from 'node:fs';
 import { appendFile, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError } from '../errors.ts';
@@ -133,10 +134,11 @@ export async function trainOnData(o: TrainRunOptions, hooks: TrainHooks): Promis
     config, source, steps, batch: o.batch, lr: o.lr, lrDecayAt: o.lrDecayAt, lrFactor: o.lrFactor, seed: o.seed,
     jparam: o.jparam, lambda: o.lambda, jparamMix: o.jparamMix, confWeight: o.confWeight, hypWeight: o.hypWeight, flip: o.flip, pinProb: o.pinProb, ema: o.ema, resume,
     checkpointEvery: o.checkpointEvery,
+    // written in step order (asynchronous appends can land out of order)
     onStep: (s) => {
       last = s;
       hooks.step?.(s);
-      if (s.step % 10 === 0 || s.step === steps) void appendFile(logFile, JSON.stringify({ step: s.step, loss: s.loss, joint: s.lossJoint, conf: s.lossConf, lr: s.lr, ms: Math.round(s.ms), skipped: s.skipped }) + '\n');
+      if (s.step % 10 === 0 || s.step === steps) appendFileSync(logFile, JSON.stringify({ step: s.step, loss: s.loss, joint: s.lossJoint, conf: s.lossConf, lr: s.lr, ms: Math.round(s.ms), skipped: s.skipped }) + '\n');
     },
     onCheckpoint: async (c) => {
       await saveModelDir(o.out, c.model, {

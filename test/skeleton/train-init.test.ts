@@ -112,4 +112,13 @@ describe('train --init (fine-tuning, adding the pin input)', async () => {
     expect(training.seconds).toBeGreaterThanOrEqual(3600);
     expect(JSON.parse(await readFile(join(dir, 'train-state.json'), 'utf8')).seconds).toBeGreaterThanOrEqual(3600);
   });
+
+  it('writes the training log in step order', async () => {
+    const dir = join(root, 'logged');
+    await trainOnData({ ...base, out: dir, steps: 60 }, hooks);
+    const lines = (await readFile(join(dir, 'train-log.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const steps = lines.filter((l) => l.step !== undefined).map((l) => l.step);
+    expect(steps).toEqual([10, 20, 30, 40, 50, 60]);
+    expect(lines.at(-1).done).toBe(true);
+  });
 });
