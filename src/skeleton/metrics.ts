@@ -153,6 +153,12 @@ export interface MetricsResult {
   top1_literal: number; top3_literal: number; top5_literal: number;
   /** SPD values that came out NaN (skipped, still counted in the denominator, as the official code does). */
   spd_nan: number;
+  /**
+   * Standard error of each figure (its spread over samples / sqrt(scored); top-N in points): how far another set of
+   * as many scenes from the same source could move it. Two models differing by less than about twice this on one
+   * set are not told apart by it.
+   */
+  standard_error: { top1: number; top3: number; top5: number; spd: number };
 }
 
 /**
@@ -160,7 +166,7 @@ export interface MetricsResult {
  * Top-N = hits / scored * 100; SPD = sum of non-NaN values / scored.
  */
 export function evaluateSkeletons(samples: readonly MetricSample[]): MetricsResult {
-  let scored = 0, spdSum = 0, spdNan = 0;
+  let scored = 0, spdSum = 0, spdSq = 0, spdNan = 0;
   const hits = { 1: 0, 3: 0, 5: 0 } as Record<number, number>;
   const lit = { 1: 0, 3: 0, 5: 0 } as Record<number, number>;
   for (const s of samples) {
@@ -168,7 +174,7 @@ export function evaluateSkeletons(samples: readonly MetricSample[]): MetricsResu
     if (spd === null) continue;
     scored++;
     if (Number.isNaN(spd)) spdNan++;
-    else spdSum += spd;
+    else { spdSum += spd; spdSq += spd * spd; }
     for (const n of [1, 3, 5]) {
       if (topNHit(s, n, false)) hits[n]++;
       if (topNHit(s, n, true)) lit[n]++;
@@ -181,7 +187,19 @@ export function evaluateSkeletons(samples: readonly MetricSample[]): MetricsResu
     spd: scored ? spdSum / scored : NaN,
     top1_literal: pct(lit[1]), top3_literal: pct(lit[3]), top5_literal: pct(lit[5]),
     spd_nan: spdNan,
+    // a NaN SPD counts as 0, as it does in the mean; a hit is 1, a miss 0 (in points: times 100)
+    standard_error: {
+      top1: 100 * standardError(hits[1], hits[1], scored), top3: 100 * standardError(hits[3], hits[3], scored),
+      top5: 100 * standardError(hits[5], hits[5], scored), spd: standardError(spdSum, spdSq, scored),
+    },
   };
+}
+
+/** Standard error of the mean of n values with the given sum and sum of squares (sample variance; NaN below 2 values). */
+export function standardError(sum: number, sumSq: number, n: number): number {
+  if (n < 2) return NaN;
+  const variance = Math.max(0, (sumSq - (sum * sum) / n) / (n - 1));
+  return Math.sqrt(variance / n);
 }
 
 /** Best-of-N scores: per input, the best of its N predictions against the ground truth. */

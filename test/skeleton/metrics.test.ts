@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  evaluateBestOf, evaluateSkeletons, jensenShannonDistance, jointOverlaps, objectCoverage, spdSample, topNHit, type MetricSample,
+  evaluateBestOf, evaluateSkeletons, jensenShannonDistance, standardError, jointOverlaps, objectCoverage, spdSample, topNHit, type MetricSample,
 } from '../../src/skeleton/metrics.ts';
 
 const EPS = 1e-9;
@@ -112,6 +112,35 @@ describe('evaluateSkeletons', () => {
     expect(r.top1).toBeCloseTo(50, 9);
     expect(r.top1_literal).toBeCloseTo(50, 9);
     expect(r.spd).toBeGreaterThan(0);
+    // one hit, one miss: the sample standard deviation is sqrt(0.5), over sqrt(2) samples -> 0.5 (50 points)
+    expect(r.standard_error.top1).toBeCloseTo(50, 9);
+    // the hit's SPD is 0, the miss's s: standard error |s| / 2, i.e. half the mean's distance between them
+    expect(r.standard_error.spd).toBeCloseTo(r.spd, 9);
+  });
+
+  it('standard errors shrink with the square root of the samples, and need two samples', () => {
+    const personBox = [0, 0, 80, 80], objectBox = [100, 100, 109, 109];
+    const gt = kps({ 9: [104, 104, 2] });
+    const hit: MetricSample = { personBox, objectBox, gt, pred: kps({ 9: [104, 104, 1] }) };
+    const miss: MetricSample = { personBox, objectBox, gt, pred: kps() };
+    const small = evaluateSkeletons([hit, miss, hit, miss]);
+    const large = evaluateSkeletons(Array.from({ length: 25 }, () => [hit, miss, hit, miss]).flat());
+    expect(large.top1).toBeCloseTo(small.top1, 9);
+    // sample variance: 4 values -> 1/3, 100 values -> 25/99
+    expect(small.standard_error.top1).toBeCloseTo(100 * Math.sqrt(1 / 3 / 4), 9);
+    expect(large.standard_error.top1).toBeCloseTo(100 * Math.sqrt(25 / 99 / 100), 9);
+    expect(Number.isNaN(evaluateSkeletons([hit]).standard_error.spd)).toBe(true);
+    expect(evaluateSkeletons([hit, hit]).standard_error.top1).toBe(0);
+  });
+});
+
+describe('standardError', () => {
+  it('is the sample standard deviation over the square root of n', () => {
+    const xs = [1, 2, 3, 4, 10];
+    const mean = xs.reduce((a, b) => a + b) / xs.length;
+    const sd = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1));
+    expect(standardError(xs.reduce((a, b) => a + b), xs.reduce((a, b) => a + b * b), xs.length)).toBeCloseTo(sd / Math.sqrt(5), 12);
+    expect(standardError(3, 9, 1)).toBeNaN();
   });
 });
 

@@ -19,7 +19,9 @@ export function metricsJson(r: MetricsResult, extra: Record<string, unknown> = {
   return {
     samples: r.samples, top1: r4(r.top1), top3: r4(r.top3), top5: r4(r.top5), spd: r6(r.spd),
     top1_literal: r4(r.top1_literal), top3_literal: r4(r.top3_literal), top5_literal: r4(r.top5_literal),
-    scored: r.scored, spd_nan: r.spd_nan, ...extra,
+    scored: r.scored, spd_nan: r.spd_nan,
+    standard_error: { top1: r4(r.standard_error.top1), top3: r4(r.standard_error.top3), top5: r4(r.standard_error.top5), spd: r6(r.standard_error.spd) },
+    ...extra,
   };
 }
 
@@ -27,6 +29,8 @@ export function printMetrics(out: (l: string) => void, label: string, r: Metrics
   out(`${label}: ${r.samples} samples (${r.scored} scored)`);
   out(`  top-1 ${r.top1.toFixed(1)} %  top-3 ${r.top3.toFixed(1)} %  top-5 ${r.top5.toFixed(1)} %  SPD ${r.spd.toFixed(4)}`);
   out(`  literal top-N: ${r.top1_literal.toFixed(1)} / ${r.top3_literal.toFixed(1)} / ${r.top5_literal.toFixed(1)} %`);
+  const se = r.standard_error;
+  if (Number.isFinite(se.spd)) out(`  standard error: top-1 ${se.top1.toFixed(1)}  top-3 ${se.top3.toFixed(1)}  top-5 ${se.top5.toFixed(1)} points  SPD ${se.spd.toFixed(4)}`);
 }
 
 /** Print what `eval` found beside the official metrics and return its JSON keys. */
