@@ -1,7 +1,7 @@
 /**
  * Node-only: evaluate a model (or a baseline) on a data set with the official metrics.
  */
-import { evaluateBestOf, evaluateSkeletons, type BestOfResult, type MetricSample, type MetricsResult } from './metrics.ts';
+import { evaluateBestOf, evaluateSkeletons, sampleScores, type BestOfResult, type MetricSample, type MetricsResult, type SampleScore } from './metrics.ts';
 import { featurizeSamples, FeatureSource, readHoiSamples, type FeatureTable, type HoiSample } from './dataset-node.ts';
 import { predictSkeletons } from './evaluate.ts';
 import { fromCropUnits } from './calculators/normalise.ts';
@@ -41,8 +41,18 @@ export function modelPredictionSets(
  * person crop) are scored with the person-box centre for every joint, so they count as misses, not as skipped.
  */
 export function scorePredictions(samples: HoiSample[], preds: Array<Keypoint[] | null>): MetricsResult {
-  const ms: MetricSample[] = samples.map((s, i) => ({ personBox: s.personBox, objectBox: s.objectBox, gt: s.keypoints, pred: preds[i] ?? missingPrediction(s) }));
-  return evaluateSkeletons(ms);
+  return evaluateSkeletons(metricSamples(samples, preds));
+}
+
+/** Each data-set sample with its prediction (or the stand-in for a missing one) as the metrics take it. */
+function metricSamples(samples: HoiSample[], preds: Array<Keypoint[] | null>): MetricSample[] {
+  return samples.map((s, i) => ({ personBox: s.personBox, objectBox: s.objectBox, gt: s.keypoints, pred: preds[i] ?? missingPrediction(s) }));
+}
+
+/** The official metrics of predictions and each sample's scores (for a paired comparison, `comparePaired`). */
+function scoreWithSamples(samples: HoiSample[], preds: Array<Keypoint[] | null>): MetricsResult & { scores: Array<SampleScore | null> } {
+  const ms = metricSamples(samples, preds);
+  return { ...evaluateSkeletons(ms), scores: sampleScores(ms) };
 }
 
 /** What a sample without a prediction is scored with: every joint at the person-box centre (a miss). */
@@ -92,19 +102,22 @@ export async function evaluateModel(model: Diffuser, backbone: Backbone, o: Eval
   const n = o.samples ?? 1;
   const { first, all } = modelPredictionSets(model, samples, feats, o.seed ?? 1, o.sampler, n);
   return {
-    ...scorePredictions(samples, first),
+    ...scoreWithSamples(samples, first),
     ...(o.byInteraction ? { byInteraction: scoreByInteraction(samples, first) } : {}),
     ...(n > 1 ? { bestOf: evaluateBestOf(samples.map((s, i) => ({ personBox: s.personBox, objectBox: s.objectBox, gt: s.keypoints, preds: all[i] ?? [missingPrediction(s)] }))) } : {}),
   };
 }
 
-/** What `evaluateModel` / `evaluateBaseline` give: the official metrics, and what was asked for beside them. */
-export type EvalResult = MetricsResult & { bestOf?: BestOfResult; byInteraction?: InteractionMetrics[] };
+/**
+ * What `evaluateModel` / `evaluateBaseline` give: the official metrics, each sample's scores (input order), and what
+ * was asked for beside them.
+ */
+export type EvalResult = MetricsResult & { scores: Array<SampleScore | null>; bestOf?: BestOfResult; byInteraction?: InteractionMetrics[] };
 
 /** Evaluate a baseline on a data-set directory. */
 export async function evaluateBaseline(kind: 'mean' | 'nearest', stats: BaselineStats, data: string, o: { byInteraction?: boolean } = {}): Promise<EvalResult> {
   const samples = await readHoiSamples(data);
   const f = kind === 'mean' ? meanBaseline : nearestBaseline;
   const preds = samples.map((s) => f(stats, s));
-  return { ...scorePredictions(samples, preds), ...(o.byInteraction ? { byInteraction: scoreByInteraction(samples, preds) } : {}) };
+  return { ...scoreWithSamples(samples, preds), ...(o.byInteraction ? { byInteraction: scoreByInteraction(samples, preds) } : {}) };
 }

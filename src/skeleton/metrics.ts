@@ -202,6 +202,51 @@ export function standardError(sum: number, sumSq: number, n: number): number {
   return Math.sqrt(variance / n);
 }
 
+/** One sample's official scores: top-N hits and SPD (a NaN SPD as 0, as the mean counts it). */
+export interface SampleScore { hit1: boolean; hit3: boolean; hit5: boolean; spd: number }
+
+/** Per-sample official scores in input order; null where the sample has no valid GT joint (outside the denominators). */
+export function sampleScores(samples: readonly MetricSample[]): Array<SampleScore | null> {
+  return samples.map((s) => {
+    const spd = spdSample(s);
+    if (spd === null) return null;
+    return { hit1: !!topNHit(s, 1), hit3: !!topNHit(s, 3), hit5: !!topNHit(s, 5), spd: Number.isNaN(spd) ? 0 : spd };
+  });
+}
+
+/** Mean difference (first minus second) of two predictors' scores on the same samples, with its paired standard error. */
+export interface PairedDifference {
+  /** Samples scored by both. */
+  samples: number;
+  /** Top-N differences in points, SPD difference in SPD units. */
+  top1: number; top3: number; top5: number; spd: number;
+  standard_error: { top1: number; top3: number; top5: number; spd: number };
+}
+
+/**
+ * Compare two predictors sample by sample on one set. Scene-to-scene difficulty is shared by both, so the standard
+ * error of the per-sample differences is usually much smaller than either figure's own: what tells whether one is
+ * better on this kind of data rather than on these scenes.
+ */
+export function comparePaired(a: ReadonlyArray<SampleScore | null>, b: ReadonlyArray<SampleScore | null>): PairedDifference {
+  if (a.length !== b.length) throw new RangeError(`comparePaired(): ${a.length} and ${b.length} samples`);
+  const keys = ['hit1', 'hit3', 'hit5', 'spd'] as const;
+  const sum = [0, 0, 0, 0], sq = [0, 0, 0, 0];
+  let n = 0;
+  a.forEach((x, i) => {
+    const y = b[i];
+    if (!x || !y) return;
+    n++;
+    keys.forEach((k, j) => { const d = Number(x[k]) - Number(y[k]); sum[j] += d; sq[j] += d * d; });
+  });
+  const mean = (j: number) => (n ? sum[j] / n : NaN);
+  const se = (j: number) => standardError(sum[j], sq[j], n);
+  return {
+    samples: n, top1: 100 * mean(0), top3: 100 * mean(1), top5: 100 * mean(2), spd: mean(3),
+    standard_error: { top1: 100 * se(0), top3: 100 * se(1), top5: 100 * se(2), spd: se(3) },
+  };
+}
+
 /** Best-of-N scores: per input, the best of its N predictions against the ground truth. */
 export interface BestOfResult {
   /** Predictions per input. */

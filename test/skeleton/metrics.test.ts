@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  evaluateBestOf, evaluateSkeletons, jensenShannonDistance, standardError, jointOverlaps, objectCoverage, spdSample, topNHit, type MetricSample,
+  comparePaired, evaluateBestOf, evaluateSkeletons, jensenShannonDistance, sampleScores, standardError, jointOverlaps, objectCoverage, spdSample, topNHit, type MetricSample,
 } from '../../src/skeleton/metrics.ts';
 
 const EPS = 1e-9;
@@ -131,6 +131,38 @@ describe('evaluateSkeletons', () => {
     expect(large.standard_error.top1).toBeCloseTo(100 * Math.sqrt(25 / 99 / 100), 9);
     expect(Number.isNaN(evaluateSkeletons([hit]).standard_error.spd)).toBe(true);
     expect(evaluateSkeletons([hit, hit]).standard_error.top1).toBe(0);
+  });
+});
+
+describe('sampleScores and comparePaired', () => {
+  const personBox = [0, 0, 80, 80], objectBox = [100, 100, 109, 109];
+  const gt = kps({ 9: [104, 104, 2] });
+  const hit: MetricSample = { personBox, objectBox, gt, pred: kps({ 9: [104, 104, 1] }) };
+  const miss: MetricSample = { personBox, objectBox, gt, pred: kps() };
+  const empty: MetricSample = { personBox, objectBox, gt: kps({}, invalid), pred: kps() };
+
+  it('scores each sample as evaluateSkeletons counts it, null where it has no valid joint', () => {
+    const set = [hit, miss, empty];
+    const scores = sampleScores(set);
+    expect(scores[2]).toBeNull();
+    expect(scores[0]).toMatchObject({ hit1: true, hit5: true });
+    expect(scores[1]).toMatchObject({ hit1: false, hit5: false });
+    const r = evaluateSkeletons(set);
+    expect((scores[0]!.spd + scores[1]!.spd) / 2).toBeCloseTo(r.spd, 12);
+  });
+
+  it('gives the mean per-sample difference and its standard error, over the samples both score', () => {
+    const a = sampleScores([hit, hit, miss, hit, empty]), b = sampleScores([miss, hit, miss, miss, empty]);
+    const d = comparePaired(a, b);
+    expect(d.samples).toBe(4);
+    // top-1 differences 1, 0, 0, 1 (times 100): mean 50, sample sd sqrt(1/3), over sqrt(4)
+    expect(d.top1).toBeCloseTo(50, 9);
+    expect(d.standard_error.top1).toBeCloseTo(100 * Math.sqrt(1 / 3) / 2, 9);
+    expect(d.spd).toBeCloseTo((evaluateSkeletons([hit, hit, miss, hit]).spd - evaluateSkeletons([miss, hit, miss, miss]).spd), 12);
+    expect(d.spd).toBeLessThan(0);
+    // the same predictor against itself differs by nothing, with no spread
+    expect(comparePaired(a, a)).toMatchObject({ top1: 0, spd: 0, standard_error: { top1: 0, spd: 0 } });
+    expect(() => comparePaired(a, b.slice(1))).toThrow(RangeError);
   });
 });
 

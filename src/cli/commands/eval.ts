@@ -7,8 +7,8 @@ import { DEFAULT_MODEL_DIR, loadModelDir, readBaselineStats } from '../../skelet
 import { evaluateBaseline, evaluateModel, type EvalResult } from '../../skeleton/eval-node.ts';
 import { loadBackbone } from '../../skeleton/backbone-node.ts';
 import { readHoiSamples } from '../../skeleton/dataset-node.ts';
-import { baselineStats } from '../../skeleton/baselines.ts';
-import type { MetricsResult } from '../../skeleton/metrics.ts';
+import { baselineStats, type BaselineStats } from '../../skeleton/baselines.ts';
+import { comparePaired, type MetricsResult } from '../../skeleton/metrics.ts';
 
 /** Percentages to 4 decimals, SPD to 6, in the JSON results. */
 const r4 = (v: number) => Math.round(v * 1e4) / 1e4;
@@ -65,27 +65,66 @@ export const evalCommand: CommandDef = {
       .option('--seed <s>', 'sampling seed (the official test seed is 1)', '1')
       .option('--sampler <kind>', 'official | ddim', 'official')
       .option('--samples <n>', 'samples per input; the one generate ranks first (the medoid, or the most probable pose hypothesis) is scored, and with n > 1 also the best of the n (an oracle: what the samples cover)', '1')
-      .option('--by-interaction', 'also score each action/category on its own, largest share of the SPD first');
+      .option('--by-interaction', 'also score each action/category on its own, largest share of the SPD first')
+      .option('--against <what>', 'also evaluate another model directory, or mean | nearest, on the same samples and report the difference with its paired standard error');
   },
   async run(opts, io) {
     const data = String(requireOption(opts.data, '--data'));
     const modelDir = opts.model ? String(opts.model) : DEFAULT_MODEL_DIR;
     const seed = parseIntFlag(opts.seed, '--seed', 0, 2 ** 31 - 1);
     const sampler = parseChoiceFlag(opts.sampler, '--sampler', ['official', 'ddim'] as const);
-    if (opts.baseline !== undefined) {
-      const kind = parseChoiceFlag(opts.baseline, '--baseline', ['mean', 'nearest'] as const);
-      const stats = opts.train ? baselineStats(await readHoiSamples(String(opts.train))) : await readBaselineStats(modelDir);
-      if (!stats) throw new UsageError(`--baseline needs training statistics: ${modelDir} has no baseline statistics (baseline.json.gz); pass --train DIR`);
-      const r = await evaluateBaseline(kind, stats, data, { byInteraction: opts.byInteraction === true });
-      printMetrics(io.out, `baseline ${kind} on ${data}`, r);
-      return metricsJson(r, { baseline: kind, ...reportExtras(io.out, r) });
-    }
-    await initBackend();
-    const { model } = await loadModelDir(modelDir);
-    const backbone = await loadBackbone(model.config);
     const samples = parseIntFlag(opts.samples, '--samples', 1, 64);
-    const r = await evaluateModel(model, backbone, { data, seed, sampler: { kind: sampler }, samples, byInteraction: opts.byInteraction === true });
-    printMetrics(io.out, `model ${modelDir} on ${data}`, r);
-    return metricsJson(r, { model: modelDir, sampler, seed, samples_per_input: samples, ...reportExtras(io.out, r) });
+    const byInteraction = opts.byInteraction === true;
+    const against = opts.against === undefined ? undefined : String(opts.against);
+    if (against === '') throw new UsageError('--against needs a model directory, mean or nearest');
+    // the baselines' statistics: --train's, or those stored with the model (read once, when a baseline needs them)
+    let stats: BaselineStats | undefined;
+    const baselineStatsFor = async (flag: string): Promise<BaselineStats> => {
+      if (stats) return stats;
+      const s = opts.train ? baselineStats(await readHoiSamples(String(opts.train))) : await readBaselineStats(modelDir);
+      if (!s) throw new UsageError(`${flag} needs training statistics: ${modelDir} has no baseline statistics (baseline.json.gz); pass --train DIR`);
+      return (stats = s);
+    };
+    /** A baseline kind or a model directory, loaded (so a bad one fails before anything is printed), and how to run it. */
+    const prepare = async (what: { baseline: 'mean' | 'nearest'; flag: string } | { model: string }) => {
+      if ('baseline' in what) {
+        const st = await baselineStatsFor(what.flag);
+        return {
+          label: `baseline ${what.baseline}`, json: { baseline: what.baseline },
+          run: (extras: boolean) => evaluateBaseline(what.baseline, st, data, { byInteraction: extras && byInteraction }),
+        };
+      }
+      await initBackend();
+      const { model } = await loadModelDir(what.model);
+      const backbone = await loadBackbone(model.config);
+      return {
+        label: `model ${what.model}`, json: { model: what.model, sampler, seed, samples_per_input: samples },
+        run: (extras: boolean) => evaluateModel(model, backbone, { data, seed, sampler: { kind: sampler }, samples, byInteraction: extras && byInteraction }),
+      };
+    };
+    const first = await prepare(opts.baseline !== undefined
+      ? { baseline: parseChoiceFlag(opts.baseline, '--baseline', ['mean', 'nearest'] as const), flag: '--baseline' }
+      : { model: modelDir });
+    const second = against === undefined ? undefined
+      : await prepare(against === 'mean' || against === 'nearest' ? { baseline: against, flag: '--against' } : { model: against });
+    const r = await first.run(true);
+    printMetrics(io.out, `${first.label} on ${data}`, r);
+    const out = metricsJson(r, { ...first.json, ...reportExtras(io.out, r) });
+    if (!second) return out;
+    const other = await second.run(false);
+    printMetrics(io.out, `against ${second.label}`, other);
+    const d = comparePaired(r.scores, other.scores);
+    const sign = (v: number, digits: number) => `${v >= 0 ? '+' : ''}${v.toFixed(digits)}`;
+    const rel = other.spd > 0 ? ` (${sign((100 * d.spd) / other.spd, 1)} %)` : '';
+    io.out(`difference (first minus against), paired over ${d.samples} samples, ± one standard error:`);
+    io.out(`  top-1 ${sign(d.top1, 1)} ± ${d.standard_error.top1.toFixed(1)}  top-3 ${sign(d.top3, 1)} ± ${d.standard_error.top3.toFixed(1)}  top-5 ${sign(d.top5, 1)} ± ${d.standard_error.top5.toFixed(1)} points  SPD ${sign(d.spd, 4)} ± ${d.standard_error.spd.toFixed(4)}${rel}`);
+    return {
+      ...out,
+      against: metricsJson(other, second.json),
+      difference: {
+        samples: d.samples, top1: r4(d.top1), top3: r4(d.top3), top5: r4(d.top5), spd: r6(d.spd),
+        standard_error: { top1: r4(d.standard_error.top1), top3: r4(d.standard_error.top3), top5: r4(d.standard_error.top5), spd: r6(d.standard_error.spd) },
+      },
+    };
   },
 };
