@@ -20,7 +20,7 @@ import { baselineStats } from './baselines.ts';
 import { evaluateModel } from './eval-node.ts';
 import type { JParamKind } from './loss.ts';
 import type { ModelConfig } from './types.ts';
-import type { MetricsResult } from './metrics.ts';
+import { comparePaired, type MetricsResult, type PairedDifference } from './metrics.ts';
 
 export interface TrainRunOptions {
   data: string;
@@ -62,7 +62,7 @@ export interface TrainRunOptions {
 
 export interface TrainReport {
   out: string; samples: number; steps: number; resumedFrom: number; seconds: number;
-  finalLoss: number; val?: MetricsResult; parameters: number;
+  finalLoss: number; val?: MetricsResult; valVsInit?: ValVsInit; parameters: number;
 }
 
 export interface TrainHooks {
@@ -149,20 +149,42 @@ export async function trainOnData(o: TrainRunOptions, hooks: TrainHooks): Promis
   });
   hooks.stop?.();
   let val: MetricsResult | undefined;
+  let valVsInit: ValVsInit | undefined;
   if (o.val) {
     hooks.log(`evaluating on ${o.val}`);
-    val = await evaluateModel(model, backbone, { data: o.val, seed: 1 });
+    const { scores, ...metrics } = await evaluateModel(model, backbone, { data: o.val, seed: 1 });
+    val = metrics;
+    // fine-tuning: did it beat the model it started from, scene by scene on the same validation samples?
+    if (o.init) {
+      hooks.log(`evaluating the --init model on ${o.val}`);
+      const { model: start } = await readModelDir(o.init);
+      try {
+        const { scores: startScores, ...startMetrics } = await evaluateModel(start, backbone, { data: o.val, seed: 1 });
+        valVsInit = { init: o.init, init_metrics: startMetrics, difference: comparePaired(scores, startScores) };
+      } finally {
+        start.dispose();
+      }
+    }
   }
   const stats = baselineStats(source.indices.map((i) => samples[i]));
   const seconds = before + (performance.now() - t0) / 1000;
   await saveModelDir(o.out, model, {
-    training: training({ step: steps, seconds: Math.round(seconds), final_loss: last?.loss, ...(val ? { val: o.val, val_metrics: val } : {}) }),
+    training: training({
+      step: steps, seconds: Math.round(seconds), final_loss: last?.loss,
+      ...(val ? { val: o.val, val_metrics: val } : {}), ...(valVsInit ? { val_vs_init: valVsInit } : {}),
+    }),
     baseline: stats,
   });
   // the final directory keeps config.json + weights.bin + baseline.json.gz; optimiser state stays for resume
   await appendFile(logFile, JSON.stringify({ done: true, steps, seconds: Math.round(seconds), val }) + '\n');
-  return { out: o.out, samples: source.size, steps, resumedFrom: resume?.step ?? 0, seconds, finalLoss: last?.loss ?? NaN, val, parameters: model.parameterCount };
+  return {
+    out: o.out, samples: source.size, steps, resumedFrom: resume?.step ?? 0, seconds, finalLoss: last?.loss ?? NaN, val, valVsInit,
+    parameters: model.parameterCount,
+  };
 }
+
+/** The trained model against its `--init` model on the validation set (`difference` = trained minus init). */
+export interface ValVsInit { init: string; init_metrics: MetricsResult; difference: PairedDifference }
 
 /**
  * A new model of `config` holding the weights of the model in `dir`, which must have the same architecture. The

@@ -113,6 +113,25 @@ describe('train --init (fine-tuning, adding the pin input)', async () => {
     expect(JSON.parse(await readFile(join(dir, 'train-state.json'), 'utf8')).seconds).toBeGreaterThanOrEqual(3600);
   });
 
+  it('with --val and --init, also scores the starting model on the validation set and reports the paired difference', async () => {
+    const dir = join(root, 'vs-init');
+    const report = await trainOnData({ ...base, out: dir, init: first, val: data, lr: 1e-2 }, hooks);
+    const vi = report.valVsInit!;
+    expect(vi.init).toBe(first);
+    expect(vi.difference.samples).toBe(report.val!.scored);
+    expect(vi.difference.spd).toBeCloseTo(report.val!.spd - vi.init_metrics.spd, 9);
+    expect(vi.difference.top1).toBeCloseTo(report.val!.top1 - vi.init_metrics.top1, 9);
+    const training = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')).training;
+    expect(training.val_vs_init.init).toBe(first);
+    expect(training.val_vs_init.difference.samples).toBe(report.val!.scored);
+    // the stored metrics are the figures, not every sample's scores
+    expect(training.val_metrics.scores).toBeUndefined();
+    expect(training.val_metrics.standard_error).toBeDefined();
+    // no --init: nothing to compare with
+    const plain = await trainOnData({ ...base, out: join(root, 'no-init'), val: data }, hooks);
+    expect(plain.valVsInit).toBeUndefined();
+  });
+
   it('writes the training log in step order', async () => {
     const dir = join(root, 'logged');
     await trainOnData({ ...base, out: dir, steps: 60 }, hooks);

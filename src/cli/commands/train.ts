@@ -30,7 +30,7 @@ export const trainCommand: CommandDef = {
   summary: 'Train the skeleton diffuser on a data set (resumable from MODEL_DIR)',
   options(cmd) {
     cmd.option('--data <dir>', 'training data set (annotations.json + images/)')
-      .option('--val <dir>', 'held-out data set evaluated at the end')
+      .option('--val <dir>', 'held-out data set evaluated at the end (with --init, the starting model too, compared sample by sample)')
       .option('--out <dir>', 'model directory (checkpoints go here; an unfinished run resumes)')
       .option('--epochs <n>', 'epochs over the training samples', '30')
       .option('--steps <n>', 'optimiser steps (overrides --epochs)')
@@ -138,6 +138,11 @@ export const trainCommand: CommandDef = {
     });
     io.out(`trained ${report.steps} steps on ${report.samples} samples in ${fmtTime(report.seconds)}${report.resumedFrom ? ` (all runs; resumed at step ${report.resumedFrom})` : ''}; model in ${report.out}`);
     if (report.val) io.out(`val: top1 ${report.val.top1.toFixed(1)} % top3 ${report.val.top3.toFixed(1)} % top5 ${report.val.top5.toFixed(1)} % SPD ${report.val.spd.toFixed(4)}`);
-    return { ...report, val: report.val ?? null };
+    const vi = report.valVsInit;
+    if (vi) {
+      const d = vi.difference, sign = (v: number, digits: number) => `${v >= 0 ? '+' : ''}${v.toFixed(digits)}`;
+      io.out(`val against --init ${vi.init} (paired, ± one standard error): top1 ${vi.init_metrics.top1.toFixed(1)} -> ${report.val!.top1.toFixed(1)} % (${sign(d.top1, 1)} ± ${d.standard_error.top1.toFixed(1)}), SPD ${vi.init_metrics.spd.toFixed(4)} -> ${report.val!.spd.toFixed(4)} (${sign(d.spd, 4)} ± ${d.standard_error.spd.toFixed(4)})`);
+    }
+    return { ...report, val: report.val ?? null, valVsInit: report.valVsInit ?? null };
   },
 };
