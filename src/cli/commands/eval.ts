@@ -14,6 +14,9 @@ import { comparePaired, type MetricsResult } from '../../skeleton/metrics.ts';
 const r4 = (v: number) => Math.round(v * 1e4) / 1e4;
 const r6 = (v: number) => Math.round(v * 1e6) / 1e6;
 
+/** A difference with its sign: +0.2, -0.0028. */
+export const signed = (v: number, digits: number): string => `${v >= 0 ? '+' : ''}${v.toFixed(digits)}`;
+
 /** The SPEC result object plus the literal top-N and bookkeeping. */
 export function metricsJson(r: MetricsResult, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -114,10 +117,9 @@ export const evalCommand: CommandDef = {
     const other = await second.run(false);
     printMetrics(io.out, `against ${second.label}`, other);
     const d = comparePaired(r.scores, other.scores);
-    const sign = (v: number, digits: number) => `${v >= 0 ? '+' : ''}${v.toFixed(digits)}`;
-    const rel = other.spd > 0 ? ` (${sign((100 * d.spd) / other.spd, 1)} %)` : '';
+    const rel = other.spd > 0 ? ` (${signed((100 * d.spd) / other.spd, 1)} %)` : '';
     io.out(`difference (first minus against), paired over ${d.samples} samples, ± one standard error:`);
-    io.out(`  top-1 ${sign(d.top1, 1)} ± ${d.standard_error.top1.toFixed(1)}  top-3 ${sign(d.top3, 1)} ± ${d.standard_error.top3.toFixed(1)}  top-5 ${sign(d.top5, 1)} ± ${d.standard_error.top5.toFixed(1)} points  SPD ${sign(d.spd, 4)} ± ${d.standard_error.spd.toFixed(4)}${rel}`);
+    io.out(`  top-1 ${signed(d.top1, 1)} ± ${d.standard_error.top1.toFixed(1)}  top-3 ${signed(d.top3, 1)} ± ${d.standard_error.top3.toFixed(1)}  top-5 ${signed(d.top5, 1)} ± ${d.standard_error.top5.toFixed(1)} points  SPD ${signed(d.spd, 4)} ± ${d.standard_error.spd.toFixed(4)}${rel}`);
     return {
       ...out,
       against: metricsJson(other, second.json),

@@ -9,6 +9,7 @@ import { DEFAULT_HYP_WEIGHT } from '../../skeleton/train.ts';
 import { MAX_HYPOTHESES } from '../../skeleton/constants.ts';
 import type { AttentionKind, HypothesisAssign, ModelConfig } from '../../skeleton/types.ts';
 import { JOINT_SPACES, type JointSpace } from '../../skeleton/calculators/joint-space.ts';
+import { signed } from './eval.ts';
 import { resolve } from 'node:path';
 import { UsageError } from '../../errors.ts';
 
@@ -140,8 +141,8 @@ export const trainCommand: CommandDef = {
     if (report.val) io.out(`val: top1 ${report.val.top1.toFixed(1)} % top3 ${report.val.top3.toFixed(1)} % top5 ${report.val.top5.toFixed(1)} % SPD ${report.val.spd.toFixed(4)}`);
     const vi = report.valVsInit;
     if (vi) {
-      const d = vi.difference, sign = (v: number, digits: number) => `${v >= 0 ? '+' : ''}${v.toFixed(digits)}`;
-      io.out(`val against --init ${vi.init} (paired, ± one standard error): top1 ${vi.init_metrics.top1.toFixed(1)} -> ${report.val!.top1.toFixed(1)} % (${sign(d.top1, 1)} ± ${d.standard_error.top1.toFixed(1)}), SPD ${vi.init_metrics.spd.toFixed(4)} -> ${report.val!.spd.toFixed(4)} (${sign(d.spd, 4)} ± ${d.standard_error.spd.toFixed(4)})`);
+      const d = vi.difference;
+      io.out(`val against --init ${vi.init} (paired, ± one standard error): top1 ${vi.init_metrics.top1.toFixed(1)} -> ${report.val!.top1.toFixed(1)} % (${signed(d.top1, 1)} ± ${d.standard_error.top1.toFixed(1)}), SPD ${vi.init_metrics.spd.toFixed(4)} -> ${report.val!.spd.toFixed(4)} (${signed(d.spd, 4)} ± ${d.standard_error.spd.toFixed(4)})`);
     }
     return { ...report, val: report.val ?? null, valVsInit: report.valVsInit ?? null };
   },
