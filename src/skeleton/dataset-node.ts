@@ -7,7 +7,7 @@
  * (`.pinplace-features-<backbone>-<hash>.bin`, read and written in chunks: io/float-file.ts) so later runs skip the
  * backbone.
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { readFloatParts, writeFloatParts } from '../io/float-file.ts';
 import { createHash } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
@@ -99,27 +99,35 @@ export async function featurizeSamples(
   const P0 = grid * grid;
   const roiDim = P0 * backbone.mapDim;
   const key = cacheKey(samples, backbone.name, grid);
-  const cacheFile = o.cacheDir ? join(o.cacheDir, `.pinplace-features-${backbone.name.replace(/[^a-z0-9_]+/gi, "-")}-${key}.bin`) : null;
+  const cachePrefix = `.pinplace-features-${backbone.name.replace(/[^a-z0-9_]+/gi, "-")}-`;
+  const cacheFile = o.cacheDir ? join(o.cacheDir, `${cachePrefix}${key}.bin`) : null;
+  const n = samples.length;
   if (cacheFile) {
-    const n = samples.length;
     const parts = await readFloatParts(cacheFile, [n * backbone.globalDim, n * roiDim, n * roiDim]);
     if (parts) return { backbone: backbone.name, count: n, globalDim: backbone.globalDim, roiDim, targets, global: parts[0], roi: parts[1], roiFlip: parts[2] };
   }
-  const n = samples.length;
   const global = new Float32Array(n * backbone.globalDim);
   const roi = new Float32Array(n * roiDim);
   const roiFlip = new Float32Array(n * roiDim);
+  // a grown data set (`synth --extend`): the cache of its first scenes is reused, only the new ones are computed
+  const start = o.cacheDir ? await readPrefixCache(o.cacheDir, cachePrefix, samples, backbone, grid) : null;
+  if (start) {
+    global.set(start.parts[0]);
+    roi.set(start.parts[1]);
+    roiFlip.set(start.parts[2]);
+  }
+  const first = start?.count ?? 0;
   // group samples by person crop (same image and person box) so the backbone runs once per crop
   const groups = new Map<string, number[]>();
   samples.forEach((s, i) => {
-    if (!targets[i]) return;
+    if (i < first || !targets[i]) return;
     const k = `${s.imagePath}|${s.personBox.join(',')}`;
     groups.set(k, [...(groups.get(k) ?? []), i]);
   });
   const keys = [...groups.keys()];
   const B = o.batch ?? 16;
   const imageCache = new Map<string, RgbImage>();
-  let done = 0;
+  let done = first;
   for (let g0 = 0; g0 < keys.length; g0 += B) {
     const chunk = keys.slice(g0, g0 + B);
     const items: Array<{ image: RgbImage; personBox: Box }> = [];
@@ -147,9 +155,42 @@ export async function featurizeSamples(
   if (cacheFile) {
     try {
       await writeFloatParts(cacheFile, [global, roi, roiFlip]);
+      // the grown set's cache holds the old one's features: the old file only takes disk space now
+      if (start) await rm(start.file, { force: true });
     } catch { /* read-only data directory: no cache */ }
   }
   return { backbone: backbone.name, count: n, globalDim: backbone.globalDim, roiDim, global, roi, roiFlip, targets };
+}
+
+/**
+ * The largest cache in `dir` (same backbone and grid) of a proper prefix of `samples`: what a data set grown with
+ * `synth --extend` had cached. Its length says how many samples it holds; its name must be the hash of that prefix.
+ */
+async function readPrefixCache(
+  dir: string, prefix: string, samples: HoiSample[], backbone: Backbone, grid: number,
+): Promise<{ file: string; count: number; parts: Float32Array[] } | null> {
+  const roiDim = grid * grid * backbone.mapDim;
+  const perSample = (backbone.globalDim + 2 * roiDim) * 4;
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((f) => f.startsWith(prefix) && f.endsWith('.bin'));
+  } catch {
+    return null;
+  }
+  const candidates: Array<{ file: string; count: number }> = [];
+  for (const name of names) {
+    const file = join(dir, name);
+    const { size } = await stat(file).catch(() => ({ size: 0 }));
+    const count = size / perSample;
+    if (!Number.isInteger(count) || count < 1 || count >= samples.length) continue;
+    if (name !== `${prefix}${cacheKey(samples.slice(0, count), backbone.name, grid)}.bin`) continue;
+    candidates.push({ file, count });
+  }
+  for (const c of candidates.sort((a, b) => b.count - a.count)) {
+    const parts = await readFloatParts(c.file, [c.count * backbone.globalDim, c.count * roiDim, c.count * roiDim]);
+    if (parts) return { ...c, parts };
+  }
+  return null;
 }
 
 /** Vocabulary index (0 = not given / unknown to the model). */

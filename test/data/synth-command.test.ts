@@ -24,6 +24,19 @@ describe('pinplace synth', () => {
     expect((await readdir(out)).sort()).toEqual(['annotations.json', 'images', 'preview.png']);
   });
 
+  it('--extend grows a set: the scenes there are kept, the rest made', async () => {
+    const out = join(dir, 'grow');
+    expect((await run(['synth', '--out', out, '--count', '2', '--seed', '4', '--size', '96,96'])).code).toBe(0);
+    const r = await run(['synth', '--out', out, '--count', '3', '--seed', '4', '--size', '96,96', '--extend']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/wrote 3 images, .* \(2 kept, 1 new\)/);
+    expect((await readdir(join(out, 'images'))).sort()).toEqual(['000000.png', '000001.png', '000002.png']);
+    const wrong = await run(['synth', '--out', out, '--count', '4', '--seed', '5', '--size', '96,96', '--extend']);
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.err.trim().split('\n')).toHaveLength(1);
+    expect(wrong.err).toMatch(/--extend: .*--seed 4/);
+  });
+
   const bad: Array<{ name: string; args: string[]; err: RegExp }> = [
     { name: 'missing --out', args: ['--count', '2'], err: /--out is required/ },
     { name: 'missing --count', args: ['--out', 'X'], err: /--count is required/ },

@@ -133,3 +133,33 @@ describe('pinplace synth data sets', () => {
     await expect(readdir(out)).rejects.toThrow();
   });
 });
+
+describe('synth --extend (growing a set)', () => {
+  const base = { seed: 7, kind: 'hoi' as const, size: [96, 96] as [number, number], workers: 0 };
+
+  it('keeps the scenes there and makes the rest: the same set as a fresh run of the full count', async () => {
+    const grown = join(dir, 'grown'), fresh = join(dir, 'fresh');
+    await writeSynthSet({ ...base, out: grown, count: 3 });
+    const r = await writeSynthSet({ ...base, out: grown, count: 5, extend: true });
+    expect([r.images, r.kept]).toEqual([5, 3]);
+    await writeSynthSet({ ...base, out: fresh, count: 5 });
+    expect(await readFile(join(grown, 'annotations.json'), 'utf8')).toBe(await readFile(join(fresh, 'annotations.json'), 'utf8'));
+    for (const f of await readdir(join(fresh, 'images'))) {
+      expect((await readFile(join(grown, 'images', f))).equals(await readFile(join(fresh, 'images', f)))).toBe(true);
+    }
+  });
+
+  it('refuses, with one line and nothing written, what it cannot grow', async () => {
+    const set = join(dir, 'refuse');
+    await writeSynthSet({ ...base, out: set, count: 3 });
+    const before = await readFile(join(set, 'annotations.json'), 'utf8');
+    await expect(writeSynthSet({ ...base, out: set, count: 5, seed: 8, extend: true })).rejects.toThrow(/^--extend: .* holds --kind hoi --seed 7 --size 96,96 scenes, not --kind hoi --seed 8 --size 96,96$/);
+    await expect(writeSynthSet({ ...base, out: set, count: 2, extend: true })).rejects.toThrow(/already holds 3 images, more than --count 2/);
+    await expect(writeSynthSet({ ...base, out: set, count: 5, extend: true, preview: true })).rejects.toThrow(/--preview/);
+    await expect(writeSynthSet({ ...base, out: join(dir, 'nothing-here'), count: 5, extend: true })).rejects.toThrow(/not found \(nothing to extend\)/);
+    await rm(join(set, 'images', '000001.png'));
+    await expect(writeSynthSet({ ...base, out: set, count: 5, extend: true })).rejects.toThrow(/000001\.png is missing/);
+    expect(await readFile(join(set, 'annotations.json'), 'utf8')).toBe(before);
+    expect((await readdir(join(set, 'images'))).sort()).toEqual(['000000.png', '000002.png']);
+  });
+});

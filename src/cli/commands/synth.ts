@@ -1,6 +1,6 @@
 /**
- * `pinplace synth --out DIR --count N [--seed S] [--kind hoi|h2h] [--size W,H] [--preview]`: write a synthetic
- * training set in the SPEC data-set format (DIR/annotations.json + DIR/images/*.png).
+ * `pinplace synth --out DIR --count N [--seed S] [--kind hoi|h2h] [--size W,H] [--preview] [--extend]`: write a
+ * synthetic training set in the SPEC data-set format (DIR/annotations.json + DIR/images/*.png), or grow one.
  */
 import { SingleBar, Presets } from 'cli-progress';
 import { DEFAULT_SYNTH_SEED, DEFAULT_SYNTH_SIZE, MAX_SYNTH_COUNT } from '../../data/constants.ts';
@@ -18,7 +18,8 @@ export const synthCommand: CommandDef = {
       .option('--kind <kind>', 'hoi (person and object) or h2h (two people)', 'hoi')
       .option('--size <w,h>', 'image size in pixels', DEFAULT_SYNTH_SIZE.join(','))
       .option('--preview', 'also write DIR/preview.png, a contact sheet of scenes with their skeletons')
-      .option('--workers <n>', 'generator threads (default: one per core for 32 images or more; 0: main thread only)');
+      .option('--workers <n>', 'generator threads (default: one per core for 32 images or more; 0: main thread only)')
+      .option('--extend', 'grow the set already in --out (same seed, kind and size) to --count images: its scenes are kept, the rest generated; the same set as a fresh run, and train reuses the kept scenes\' cached features');
   },
   async run(opts, io) {
     const out = String(requireOption(opts.out as string | undefined, '--out'));
@@ -28,14 +29,18 @@ export const synthCommand: CommandDef = {
     const size = parseSizeFlag(opts.size ?? DEFAULT_SYNTH_SIZE.join(','), '--size');
     const workers = opts.workers === undefined ? undefined : parseIntFlag(opts.workers, '--workers', 0, 64);
     const bar = io.progress ? new SingleBar({ format: 'synth [{bar}] {value}/{total} {eta_formatted}', hideCursor: true }, Presets.shades_classic) : null;
-    bar?.start(count, 0);
     let result;
+    let started = false;
     try {
-      result = await writeSynthSet({ out, count, seed, kind, size, workers, preview: opts.preview === true, onProgress: (d) => bar?.update(d) });
+      result = await writeSynthSet({
+        out, count, seed, kind, size, workers, preview: opts.preview === true, extend: opts.extend === true,
+        // the bar starts with the first scene: with --extend only the missing ones are made
+        onProgress: (d, total) => { if (bar && !started) { bar.start(total, 0); started = true; } bar?.update(d); },
+      });
     } finally {
       bar?.stop();
     }
-    io.out(`wrote ${result.images} images, ${result.people} people, ${result.samples} (person, object) samples to ${result.out}`);
+    io.out(`wrote ${result.images} images, ${result.people} people, ${result.samples} (person, object) samples to ${result.out}${result.kept !== undefined ? ` (${result.kept} kept, ${result.images - result.kept} new)` : ''}`);
     io.out(`${result.samples_per_s} samples/s, ${(result.bytes / 1e6).toFixed(1)} MB`);
     if (result.preview) io.out(`contact sheet: ${result.preview}`);
     return { ...result };
