@@ -1,7 +1,7 @@
 /**
  * Node-only: evaluate a model (or a baseline) on a data set with the official metrics.
  */
-import { evaluateBestOf, evaluateSkeletons, sampleScores, type BestOfResult, type MetricSample, type MetricsResult, type SampleScore } from './metrics.ts';
+import { evaluateBestOf, evaluateSkeletons, sampleScores, summarizeScores, type BestOfResult, type MetricSample, type MetricsResult, type SampleScore } from './metrics.ts';
 import { featurizeSamples, FeatureSource, readHoiSamples, type FeatureTable, type HoiSample } from './dataset-node.ts';
 import { predictSkeletons } from './evaluate.ts';
 import { fromCropUnits } from './calculators/normalise.ts';
@@ -51,8 +51,8 @@ function metricSamples(samples: HoiSample[], preds: Array<Keypoint[] | null>): M
 
 /** The official metrics of predictions and each sample's scores (for a paired comparison, `comparePaired`). */
 function scoreWithSamples(samples: HoiSample[], preds: Array<Keypoint[] | null>): MetricsResult & { scores: Array<SampleScore | null> } {
-  const ms = metricSamples(samples, preds);
-  return { ...evaluateSkeletons(ms), scores: sampleScores(ms) };
+  const scores = sampleScores(metricSamples(samples, preds));
+  return { ...summarizeScores(samples.length, scores), scores };
 }
 
 /** What a sample without a prediction is scored with: every joint at the person-box centre (a miss). */

@@ -166,31 +166,32 @@ export interface MetricsResult {
  * Top-N = hits / scored * 100; SPD = sum of non-NaN values / scored.
  */
 export function evaluateSkeletons(samples: readonly MetricSample[]): MetricsResult {
+  return summarizeScores(samples.length, sampleScores(samples));
+}
+
+/** The official figures of per-sample scores (`sampleScores`) of `samples` inputs. */
+export function summarizeScores(samples: number, scores: ReadonlyArray<SampleScore | null>): MetricsResult {
   let scored = 0, spdSum = 0, spdSq = 0, spdNan = 0;
-  const hits = { 1: 0, 3: 0, 5: 0 } as Record<number, number>;
-  const lit = { 1: 0, 3: 0, 5: 0 } as Record<number, number>;
-  for (const s of samples) {
-    const spd = spdSample(s);
-    if (spd === null) continue;
+  const hits = [0, 0, 0], lit = [0, 0, 0];
+  for (const s of scores) {
+    if (!s) continue;
     scored++;
-    if (Number.isNaN(spd)) spdNan++;
-    else { spdSum += spd; spdSq += spd * spd; }
-    for (const n of [1, 3, 5]) {
-      if (topNHit(s, n, false)) hits[n]++;
-      if (topNHit(s, n, true)) lit[n]++;
-    }
+    if (s.spdNan) spdNan++;
+    spdSum += s.spd; spdSq += s.spd * s.spd;
+    [s.hit1, s.hit3, s.hit5].forEach((h, k) => { if (h) hits[k]++; });
+    [s.literal1, s.literal3, s.literal5].forEach((h, k) => { if (h) lit[k]++; });
   }
   const pct = (h: number) => (scored ? (100 * h) / scored : NaN);
   return {
-    samples: samples.length, scored,
-    top1: pct(hits[1]), top3: pct(hits[3]), top5: pct(hits[5]),
+    samples, scored,
+    top1: pct(hits[0]), top3: pct(hits[1]), top5: pct(hits[2]),
     spd: scored ? spdSum / scored : NaN,
-    top1_literal: pct(lit[1]), top3_literal: pct(lit[3]), top5_literal: pct(lit[5]),
+    top1_literal: pct(lit[0]), top3_literal: pct(lit[1]), top5_literal: pct(lit[2]),
     spd_nan: spdNan,
     // a NaN SPD counts as 0, as it does in the mean; a hit is 1, a miss 0 (in points: times 100)
     standard_error: {
-      top1: 100 * standardError(hits[1], hits[1], scored), top3: 100 * standardError(hits[3], hits[3], scored),
-      top5: 100 * standardError(hits[5], hits[5], scored), spd: standardError(spdSum, spdSq, scored),
+      top1: 100 * standardError(hits[0], hits[0], scored), top3: 100 * standardError(hits[1], hits[1], scored),
+      top5: 100 * standardError(hits[2], hits[2], scored), spd: standardError(spdSum, spdSq, scored),
     },
   };
 }
@@ -202,15 +203,26 @@ export function standardError(sum: number, sumSq: number, n: number): number {
   return Math.sqrt(variance / n);
 }
 
-/** One sample's official scores: top-N hits and SPD (a NaN SPD as 0, as the mean counts it). */
-export interface SampleScore { hit1: boolean; hit3: boolean; hit5: boolean; spd: number }
+/**
+ * One sample's official scores: top-N hits (official N+1 walk and literal), and SPD (a NaN SPD as 0, as the mean
+ * counts it, with `spdNan` set).
+ */
+export interface SampleScore {
+  hit1: boolean; hit3: boolean; hit5: boolean;
+  literal1: boolean; literal3: boolean; literal5: boolean;
+  spd: number; spdNan: boolean;
+}
 
 /** Per-sample official scores in input order; null where the sample has no valid GT joint (outside the denominators). */
 export function sampleScores(samples: readonly MetricSample[]): Array<SampleScore | null> {
   return samples.map((s) => {
     const spd = spdSample(s);
     if (spd === null) return null;
-    return { hit1: !!topNHit(s, 1), hit3: !!topNHit(s, 3), hit5: !!topNHit(s, 5), spd: Number.isNaN(spd) ? 0 : spd };
+    return {
+      hit1: !!topNHit(s, 1), hit3: !!topNHit(s, 3), hit5: !!topNHit(s, 5),
+      literal1: !!topNHit(s, 1, true), literal3: !!topNHit(s, 3, true), literal5: !!topNHit(s, 5, true),
+      spd: Number.isNaN(spd) ? 0 : spd, spdNan: Number.isNaN(spd),
+    };
   });
 }
 

@@ -99,13 +99,14 @@ describe('SPD', () => {
   });
 });
 
+/** One object, the GT left wrist on it: a prediction there (hit), one far from it (miss), a GT with no valid joint. */
+const scene = { personBox: [0, 0, 80, 80], objectBox: [100, 100, 109, 109] };
+const hit: MetricSample = { ...scene, gt: kps({ 9: [104, 104, 2] }), pred: kps({ 9: [104, 104, 1] }) };
+const miss: MetricSample = { ...scene, gt: kps({ 9: [104, 104, 2] }), pred: kps() };
+const empty: MetricSample = { ...scene, gt: kps({}, invalid), pred: kps() };
+
 describe('evaluateSkeletons', () => {
   it('excludes samples with no valid joint from the denominators', () => {
-    const personBox = [0, 0, 80, 80], objectBox = [100, 100, 109, 109];
-    const gt = kps({ 9: [104, 104, 2] });
-    const hit: MetricSample = { personBox, objectBox, gt, pred: kps({ 9: [104, 104, 1] }) };
-    const miss: MetricSample = { personBox, objectBox, gt, pred: kps() };
-    const empty: MetricSample = { personBox, objectBox, gt: kps({}, invalid), pred: kps() };
     const r = evaluateSkeletons([hit, miss, empty]);
     expect(r.samples).toBe(3);
     expect(r.scored).toBe(2);
@@ -119,10 +120,6 @@ describe('evaluateSkeletons', () => {
   });
 
   it('standard errors shrink with the square root of the samples, and need two samples', () => {
-    const personBox = [0, 0, 80, 80], objectBox = [100, 100, 109, 109];
-    const gt = kps({ 9: [104, 104, 2] });
-    const hit: MetricSample = { personBox, objectBox, gt, pred: kps({ 9: [104, 104, 1] }) };
-    const miss: MetricSample = { personBox, objectBox, gt, pred: kps() };
     const small = evaluateSkeletons([hit, miss, hit, miss]);
     const large = evaluateSkeletons(Array.from({ length: 25 }, () => [hit, miss, hit, miss]).flat());
     expect(large.top1).toBeCloseTo(small.top1, 9);
@@ -135,12 +132,6 @@ describe('evaluateSkeletons', () => {
 });
 
 describe('sampleScores and comparePaired', () => {
-  const personBox = [0, 0, 80, 80], objectBox = [100, 100, 109, 109];
-  const gt = kps({ 9: [104, 104, 2] });
-  const hit: MetricSample = { personBox, objectBox, gt, pred: kps({ 9: [104, 104, 1] }) };
-  const miss: MetricSample = { personBox, objectBox, gt, pred: kps() };
-  const empty: MetricSample = { personBox, objectBox, gt: kps({}, invalid), pred: kps() };
-
   it('scores each sample as evaluateSkeletons counts it, null where it has no valid joint', () => {
     const set = [hit, miss, empty];
     const scores = sampleScores(set);
