@@ -100,7 +100,7 @@ export async function trainH2h(o: TrainH2hOptions, log: (line: string) => void =
   let resume: Parameters<typeof trainDiffuser>[0]['resume'];
   // training time spent by the runs before a resumed one: the reported time is the whole training's
   let before = 0;
-  const elapsed = () => Math.round(before + (performance.now() - t0) / 1000);
+  const elapsed = () => before + (performance.now() - t0) / 1000;
   const ck = await readCheckpointState(o.out).catch(() => null);
   if (ck && ck.state.step < o.steps) {
     const meta = await readModelMeta(o.out);
@@ -132,13 +132,14 @@ export async function trainH2h(o: TrainH2hOptions, log: (line: string) => void =
       if (s.step % 10 === 0 || s.step === o.steps) appendFileSync(logFile, JSON.stringify({ step: s.step, loss: s.loss, joint: s.lossJoint, conf: s.lossConf, lr: s.lr, ms: Math.round(s.ms), skipped: s.skipped }) + '\n');
     },
     onCheckpoint: async (c) => {
+      const seconds = Math.round(elapsed());
       await saveModelDir(o.out, c.model, {
-        training: training({ step: c.step, seconds: elapsed() }), optimizer: c.optimizer,
-        state: { step: c.step, steps: o.steps, options: { ...o, backbone: undefined }, seconds: elapsed() },
+        training: training({ step: c.step, seconds }), optimizer: c.optimizer,
+        state: { step: c.step, steps: o.steps, options: { ...o, backbone: undefined }, seconds },
       });
     },
   });
-  const seconds = before + (performance.now() - t0) / 1000;
+  const seconds = elapsed();
   await saveModelDir(o.out, model, {
     training: training({ step: done, steps_done: done, budget_seconds: o.budgetSeconds, seconds: Math.round(seconds), final_loss: last?.loss, skipped_steps: skipped }),
     baseline: baselineStats(samples),

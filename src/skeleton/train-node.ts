@@ -100,7 +100,7 @@ export async function trainOnData(o: TrainRunOptions, hooks: TrainHooks): Promis
   let resume: Parameters<typeof trainDiffuser>[0]['resume'];
   // training time spent by the runs before a resumed one: the reported time is the whole training's
   let before = 0;
-  const elapsed = () => Math.round(before + (performance.now() - t0) / 1000);
+  const elapsed = () => before + (performance.now() - t0) / 1000;
   const ck = await readCheckpointState(o.out).catch(() => null);
   if (ck && ck.state.step < steps) {
     const meta = await readModelMeta(o.out);
@@ -141,9 +141,10 @@ export async function trainOnData(o: TrainRunOptions, hooks: TrainHooks): Promis
       if (s.step % 10 === 0 || s.step === steps) appendFileSync(logFile, JSON.stringify({ step: s.step, loss: s.loss, joint: s.lossJoint, conf: s.lossConf, lr: s.lr, ms: Math.round(s.ms), skipped: s.skipped }) + '\n');
     },
     onCheckpoint: async (c) => {
+      const seconds = Math.round(elapsed());
       await saveModelDir(o.out, c.model, {
-        training: training({ step: c.step, seconds: elapsed() }), optimizer: c.optimizer,
-        state: { step: c.step, steps, options: JSON.parse(JSON.stringify(options)), seconds: elapsed() },
+        training: training({ step: c.step, seconds }), optimizer: c.optimizer,
+        state: { step: c.step, steps, options: JSON.parse(JSON.stringify(options)), seconds },
       });
     },
   });
@@ -167,7 +168,7 @@ export async function trainOnData(o: TrainRunOptions, hooks: TrainHooks): Promis
     }
   }
   const stats = baselineStats(source.indices.map((i) => samples[i]));
-  const seconds = before + (performance.now() - t0) / 1000;
+  const seconds = elapsed();
   await saveModelDir(o.out, model, {
     training: training({
       step: steps, seconds: Math.round(seconds), final_loss: last?.loss,

@@ -17,13 +17,17 @@ const r6 = (v: number) => Math.round(v * 1e6) / 1e6;
 /** A difference with its sign: +0.2, -0.0028. */
 export const signed = (v: number, digits: number): string => `${v >= 0 ? '+' : ''}${v.toFixed(digits)}`;
 
+/** Standard errors as the JSON gives them: points to 4 decimals, SPD to 6. */
+const roundedErrors = (se: { top1: number; top3: number; top5: number; spd: number }) =>
+  ({ top1: r4(se.top1), top3: r4(se.top3), top5: r4(se.top5), spd: r6(se.spd) });
+
 /** The SPEC result object plus the literal top-N and bookkeeping. */
 export function metricsJson(r: MetricsResult, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     samples: r.samples, top1: r4(r.top1), top3: r4(r.top3), top5: r4(r.top5), spd: r6(r.spd),
     top1_literal: r4(r.top1_literal), top3_literal: r4(r.top3_literal), top5_literal: r4(r.top5_literal),
     scored: r.scored, spd_nan: r.spd_nan,
-    standard_error: { top1: r4(r.standard_error.top1), top3: r4(r.standard_error.top3), top5: r4(r.standard_error.top5), spd: r6(r.standard_error.spd) },
+    standard_error: roundedErrors(r.standard_error),
     ...extra,
   };
 }
@@ -125,7 +129,7 @@ export const evalCommand: CommandDef = {
       against: metricsJson(other, second.json),
       difference: {
         samples: d.samples, top1: r4(d.top1), top3: r4(d.top3), top5: r4(d.top5), spd: r6(d.spd),
-        standard_error: { top1: r4(d.standard_error.top1), top3: r4(d.standard_error.top3), top5: r4(d.standard_error.top5), spd: r6(d.standard_error.spd) },
+        standard_error: roundedErrors(d.standard_error),
       },
     };
   },
