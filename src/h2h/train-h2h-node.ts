@@ -6,15 +6,12 @@
  * skeleton as 17 extra tokens. Checkpoints and the final model go to the model directory in the diffuser's format
  * (resumable), with the baseline statistics of the training set (baseline.json.gz).
  */
-import { appendFileSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { UsageError } from '../errors.ts';
 import { DEFAULT_MODEL_CONFIG } from '../skeleton/constants.ts';
 import { featurizeSamples, FeatureSource } from '../skeleton/dataset-node.ts';
 import { mobileNetV2Backbone, type Backbone } from '../skeleton/features.ts';
-import { loadModelDir, readCheckpointState, readModelMeta, saveModelDir } from '../skeleton/model-store-node.ts';
-import type { trainDiffuser } from '../skeleton/train.ts';
+import { saveModelDir } from '../skeleton/model-store-node.ts';
+import { openTrainSession } from '../skeleton/train-session-node.ts';
 import { trainLoop, type LoopStepInfo } from './train-loop.ts';
 import { baselineStats, meanBaseline, nearestBaseline, type BaselineStats } from '../skeleton/baselines.ts';
 import { conditionInputs } from '../skeleton/evaluate.ts';
@@ -97,23 +94,8 @@ export async function trainH2h(o: TrainH2hOptions, log: (line: string) => void =
   log(`featurizing ${samples.length} samples with ${backbone.name}`);
   const source = await h2hSource(samples, config, backbone, o.data, { seed: o.seed, detected });
   if (!source.size) throw new UsageError(`data set ${o.data}: no partner box lies inside the new person's crop`);
-  let resume: Parameters<typeof trainDiffuser>[0]['resume'];
-  // training time spent by the runs before a resumed one: the reported time is the whole training's
-  let before = 0;
-  const elapsed = () => before + (performance.now() - t0) / 1000;
-  const ck = await readCheckpointState(o.out).catch(() => null);
-  if (ck && ck.state.step < o.steps) {
-    const meta = await readModelMeta(o.out);
-    if (JSON.stringify(meta.config) === JSON.stringify(config)) {
-      const { model } = await loadModelDir(o.out);
-      resume = { model, optimizer: ck.optimizer, step: ck.state.step };
-      before = ck.state.seconds ?? 0;
-      log(`resuming from step ${ck.state.step} of ${o.steps}`);
-    }
-  }
-  await mkdir(o.out, { recursive: true });
-  const logFile = join(o.out, 'train-log.jsonl');
-  if (!resume) await rm(logFile, { force: true });
+  const session = await openTrainSession(o.out, config, o.steps, log, t0);
+  const resume = session.resume;
   const training = (extra: Record<string, unknown>) => ({
     mode: 'h2h', data: o.data, samples: source.size, steps: o.steps, batch: o.batch, seed: o.seed, lr: o.lr,
     lr_decay_at: o.lrDecayAt, lr_factor: o.lrFactor, jparam: o.jparam, conf_weight: o.confWeight, flip: o.flip,
@@ -125,25 +107,25 @@ export async function trainH2h(o: TrainH2hOptions, log: (line: string) => void =
     budgetSeconds: o.budgetSeconds,
     config, source, steps: o.steps, batch: o.batch, lr: o.lr, lrDecayAt: o.lrDecayAt, lrFactor: o.lrFactor, seed: o.seed,
     jparam: o.jparam, confWeight: o.confWeight, flip: o.flip, resume, checkpointEvery: o.checkpointEvery,
-    // written in step order (asynchronous appends can land out of order)
     onStep: (s) => {
       last = s;
       onStep?.(s);
-      if (s.step % 10 === 0 || s.step === o.steps) appendFileSync(logFile, JSON.stringify({ step: s.step, loss: s.loss, joint: s.lossJoint, conf: s.lossConf, lr: s.lr, ms: Math.round(s.ms), skipped: s.skipped }) + '\n');
+      session.logStep(s);
     },
     onCheckpoint: async (c) => {
-      const seconds = Math.round(elapsed());
+      const seconds = Math.round(session.seconds());
       await saveModelDir(o.out, c.model, {
         training: training({ step: c.step, seconds }), optimizer: c.optimizer,
         state: { step: c.step, steps: o.steps, options: { ...o, backbone: undefined }, seconds },
       });
     },
   });
-  const seconds = elapsed();
+  const seconds = session.seconds();
   await saveModelDir(o.out, model, {
     training: training({ step: done, steps_done: done, budget_seconds: o.budgetSeconds, seconds: Math.round(seconds), final_loss: last?.loss, skipped_steps: skipped }),
     baseline: baselineStats(samples),
   });
+  session.logDone({ done: true, steps: done, seconds: Math.round(seconds) });
   return { out: o.out, samples: source.size, steps: done, resumedFrom: resume?.step ?? 0, seconds, finalLoss: last?.loss ?? NaN, parameters: model.parameterCount, skipped };
 }
 

@@ -4,9 +4,6 @@
  * writes the final model with its baseline statistics.
  */
 import * as tf from '@tensorflow/tfjs';
-import { appendFileSync } from 'node:fs';
-import { appendFile, mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { UsageError } from '../errors.ts';
 import { DEFAULT_MODEL_CONFIG } from './constants.ts';
 import { featurizeSamples, FeatureSource, readHoiSamples } from './dataset-node.ts';
@@ -14,7 +11,8 @@ import type { Backbone } from './features.ts';
 import { loadBackbone } from './backbone-node.ts';
 import { deserializeModel } from './model-io.ts';
 import { Diffuser } from './diffuser.ts';
-import { loadModelDir, readCheckpointState, readModelDir, readModelMeta, saveModelDir } from './model-store-node.ts';
+import { readModelDir, saveModelDir } from './model-store-node.ts';
+import { openTrainSession } from './train-session-node.ts';
 import { trainDiffuser, type StepInfo } from './train.ts';
 import { baselineStats } from './baselines.ts';
 import { evaluateModel } from './eval-node.ts';
@@ -96,33 +94,14 @@ export async function trainOnData(o: TrainRunOptions, hooks: TrainHooks): Promis
   if (!source.size) throw new UsageError(`data set ${o.data}: no sample has its object box inside the person crop`);
   const steps = o.steps ?? Math.max(1, Math.ceil(((o.epochs ?? 30) * source.size) / o.batch));
   const options = { ...o, backbone: undefined, steps, config };
-  // resume from a checkpoint in the output directory with the same architecture
-  let resume: Parameters<typeof trainDiffuser>[0]['resume'];
-  // training time spent by the runs before a resumed one: the reported time is the whole training's
-  let before = 0;
-  const elapsed = () => before + (performance.now() - t0) / 1000;
-  const ck = await readCheckpointState(o.out).catch(() => null);
-  if (ck && ck.state.step < steps) {
-    const meta = await readModelMeta(o.out);
-    if (JSON.stringify(meta.config) === JSON.stringify(config)) {
-      const { model } = await loadModelDir(o.out);
-      resume = { model, optimizer: ck.optimizer, step: ck.state.step };
-      before = ck.state.seconds ?? 0;
-      hooks.log(`resuming from step ${ck.state.step} of ${steps} in ${o.out}`);
-    } else {
-      hooks.log(`checkpoint in ${o.out} has another architecture; starting afresh`);
-    }
-  } else if (ck && ck.state.step >= steps) {
-    hooks.log(`${o.out} already holds a model trained for ${ck.state.step} steps; training again from scratch`);
-  }
+  // resume a checkpoint in the output directory, or start from --init's weights
+  const session = await openTrainSession(o.out, config, steps, hooks.log, t0);
+  let resume = session.resume;
   if (!resume && o.init) {
     const init = await initialModel(o.init, config, o.seed);
     resume = { model: init.model, step: 0 };
     hooks.log(`starting from the weights of ${o.init}${init.pinAdded ? ' (pin input added, initialised to zero)' : ''}`);
   }
-  await mkdir(o.out, { recursive: true });
-  const logFile = join(o.out, 'train-log.jsonl');
-  if (!resume) await rm(logFile, { force: true });
   const training = (extra: Record<string, unknown>) => ({
     data: o.data, samples: source.size, steps, batch: o.batch, seed: o.seed, lr: o.lr, lr_decay_at: o.lrDecayAt,
     lr_factor: o.lrFactor, jparam: o.jparam, lambda: o.lambda, jparam_mix: o.jparamMix ?? 1, conf_weight: o.confWeight, ...(o.hypWeight !== undefined ? { hyp_weight: o.hypWeight } : {}), flip: o.flip, ...(o.ema ? { ema: o.ema } : {}),
@@ -134,14 +113,13 @@ export async function trainOnData(o: TrainRunOptions, hooks: TrainHooks): Promis
     config, source, steps, batch: o.batch, lr: o.lr, lrDecayAt: o.lrDecayAt, lrFactor: o.lrFactor, seed: o.seed,
     jparam: o.jparam, lambda: o.lambda, jparamMix: o.jparamMix, confWeight: o.confWeight, hypWeight: o.hypWeight, flip: o.flip, pinProb: o.pinProb, ema: o.ema, resume,
     checkpointEvery: o.checkpointEvery,
-    // written in step order (asynchronous appends can land out of order)
     onStep: (s) => {
       last = s;
       hooks.step?.(s);
-      if (s.step % 10 === 0 || s.step === steps) appendFileSync(logFile, JSON.stringify({ step: s.step, loss: s.loss, joint: s.lossJoint, conf: s.lossConf, lr: s.lr, ms: Math.round(s.ms), skipped: s.skipped }) + '\n');
+      session.logStep(s);
     },
     onCheckpoint: async (c) => {
-      const seconds = Math.round(elapsed());
+      const seconds = Math.round(session.seconds());
       await saveModelDir(o.out, c.model, {
         training: training({ step: c.step, seconds }), optimizer: c.optimizer,
         state: { step: c.step, steps, options: JSON.parse(JSON.stringify(options)), seconds },
@@ -168,7 +146,7 @@ export async function trainOnData(o: TrainRunOptions, hooks: TrainHooks): Promis
     }
   }
   const stats = baselineStats(source.indices.map((i) => samples[i]));
-  const seconds = elapsed();
+  const seconds = session.seconds();
   await saveModelDir(o.out, model, {
     training: training({
       step: steps, seconds: Math.round(seconds), final_loss: last?.loss,
@@ -177,7 +155,7 @@ export async function trainOnData(o: TrainRunOptions, hooks: TrainHooks): Promis
     baseline: stats,
   });
   // the final directory keeps config.json + weights.bin + baseline.json.gz; optimiser state stays for resume
-  await appendFile(logFile, JSON.stringify({ done: true, steps, seconds: Math.round(seconds), val }) + '\n');
+  session.logDone({ done: true, steps, seconds: Math.round(seconds), val });
   return {
     out: o.out, samples: source.size, steps, resumedFrom: resume?.step ?? 0, seconds, finalLoss: last?.loss ?? NaN, val, valVsInit,
     parameters: model.parameterCount,

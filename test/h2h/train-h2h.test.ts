@@ -53,6 +53,10 @@ describe('h2h data, training and the shipped-model path', () => {
     expect(cfg.config.categories).toEqual(['person']);
     expect(cfg.training.mode).toBe('h2h');
     expect(existsSync(join(modelDir, 'baseline.json.gz'))).toBe(true);
+    // the training log: the last step, then the closing line
+    const log = readFileSync(join(modelDir, 'train-log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(log.map((l) => l.step ?? 'done')).toEqual([3, 'done']);
+    expect(log[1]).toMatchObject({ done: true, steps: 3 });
   });
 
   it('pinplace h2h writes skeleton.json with the partner and both people in openpose.json; same seed, same output', async () => {

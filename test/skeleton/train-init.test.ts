@@ -139,5 +139,9 @@ describe('train --init (fine-tuning, adding the pin input)', async () => {
     const steps = lines.filter((l) => l.step !== undefined).map((l) => l.step);
     expect(steps).toEqual([10, 20, 30, 40, 50, 60]);
     expect(lines.at(-1).done).toBe(true);
+    // a new training into the same directory (here from --init's weights) starts a new log
+    await trainOnData({ ...base, out: dir, steps: 20, init: first }, hooks);
+    const again = (await readFile(join(dir, 'train-log.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    expect(again.filter((l) => l.step !== undefined).map((l) => l.step)).toEqual([10, 20]);
   });
 });

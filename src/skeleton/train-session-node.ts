@@ -1,0 +1,68 @@
+/**
+ * Node-only: what `pinplace train` and `pinplace h2h-train` share around the optimisation itself.
+ *
+ * - Resume: a checkpoint in the output directory with the same architecture and fewer steps done is picked up
+ *   (weights, optimiser state, step); any other checkpoint is reported and the training starts afresh.
+ * - Clock: the training time is the whole training's, the runs before a resumed one included.
+ * - Log: `train-log.jsonl`, one line every 10 steps and at the end, written in step order (asynchronous appends
+ *   can land out of order); a fresh training starts a fresh log, a resumed one appends to it.
+ */
+import { appendFileSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Diffuser } from './diffuser.ts';
+import { loadModelDir, readCheckpointState, readModelMeta } from './model-store-node.ts';
+import type { NamedTensor, StepInfo } from './train.ts';
+import type { ModelConfig } from './types.ts';
+
+/** Where an optimisation starts from (trainDiffuser's and trainLoop's `resume`). */
+export interface ResumePoint { model: Diffuser; optimizer?: NamedTensor[]; step: number }
+
+export interface TrainSession {
+  /** The checkpoint this run continues, if any. */
+  resume?: ResumePoint;
+  /** Seconds of training so far, the runs before a resumed one included. */
+  seconds(): number;
+  /** Log a step (every 10th and the last of `steps`). */
+  logStep(s: StepInfo): void;
+  /** The closing line of the log. */
+  logDone(record: Record<string, unknown>): void;
+}
+
+/**
+ * Open the training of `steps` steps of a `config` model into `out`: find a checkpoint to resume, start the clock
+ * (from `t0`, when the run began) and the log.
+ */
+export async function openTrainSession(
+  out: string, config: ModelConfig, steps: number, log: (line: string) => void, t0 = performance.now(),
+): Promise<TrainSession> {
+  let resume: ResumePoint | undefined;
+  let before = 0;
+  const ck = await readCheckpointState(out).catch(() => null);
+  if (ck && ck.state.step < steps) {
+    const meta = await readModelMeta(out);
+    if (JSON.stringify(meta.config) === JSON.stringify(config)) {
+      const { model } = await loadModelDir(out);
+      resume = { model, optimizer: ck.optimizer, step: ck.state.step };
+      before = ck.state.seconds ?? 0;
+      log(`resuming from step ${ck.state.step} of ${steps} in ${out}`);
+    } else {
+      log(`checkpoint in ${out} has another architecture; starting afresh`);
+    }
+  } else if (ck) {
+    log(`${out} already holds a model trained for ${ck.state.step} steps; training again from scratch`);
+  }
+  if (ck && !resume) ck.optimizer.forEach((n) => n.tensor.dispose());
+  await mkdir(out, { recursive: true });
+  const file = join(out, 'train-log.jsonl');
+  if (!resume) await rm(file, { force: true });
+  const line = (record: Record<string, unknown>) => appendFileSync(file, JSON.stringify(record) + '\n');
+  return {
+    resume,
+    seconds: () => before + (performance.now() - t0) / 1000,
+    logStep: (s) => {
+      if (s.step % 10 === 0 || s.step === steps) line({ step: s.step, loss: s.loss, joint: s.lossJoint, conf: s.lossConf, lr: s.lr, ms: Math.round(s.ms), skipped: s.skipped });
+    },
+    logDone: line,
+  };
+}
