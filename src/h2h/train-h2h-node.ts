@@ -12,6 +12,7 @@ import { featurizeSamples, FeatureSource } from '../skeleton/dataset-node.ts';
 import { mobileNetV2Backbone, type Backbone } from '../skeleton/features.ts';
 import { saveModelDir } from '../skeleton/model-store-node.ts';
 import { openTrainSession } from '../skeleton/train-session-node.ts';
+import type { TrainOptions } from '../skeleton/train.ts';
 import { trainLoop, type LoopStepInfo } from './train-loop.ts';
 import { baselineStats, meanBaseline, nearestBaseline, type BaselineStats } from '../skeleton/baselines.ts';
 import { conditionInputs } from '../skeleton/evaluate.ts';
@@ -30,18 +31,10 @@ import { readH2hSamples, toScene, type H2hSample } from './h2h-data-node.ts';
 import { evaluateH2hPredictions, type H2hEvalResult } from './evaluate.ts';
 import { PARTNER_TOKENS } from './partner-tokens.ts';
 
-export interface TrainH2hOptions {
+/** `pinplace h2h-train`'s options: the optimisation's own (TrainOptions, documented there) and the run's. */
+export interface TrainH2hOptions extends Pick<TrainOptions, 'steps' | 'batch' | 'seed' | 'lr' | 'lrDecayAt' | 'lrFactor' | 'jparam' | 'confWeight' | 'flip'> {
   data: string;
   out: string;
-  steps: number;
-  batch: number;
-  seed: number;
-  lr: number;
-  lrDecayAt: number[];
-  lrFactor: number;
-  jparam: JParamKind;
-  confWeight: number;
-  flip: boolean;
   /** Architecture overrides (extraTokens is always 17). */
   model?: Partial<ModelConfig>;
   checkpointEvery: number;

@@ -13,32 +13,23 @@ import { deserializeModel } from './model-io.ts';
 import { Diffuser } from './diffuser.ts';
 import { readModelDir, saveModelDir } from './model-store-node.ts';
 import { openTrainSession } from './train-session-node.ts';
-import { trainDiffuser, type StepInfo } from './train.ts';
+import { trainDiffuser, type StepInfo, type TrainOptions } from './train.ts';
 import { baselineStats } from './baselines.ts';
 import { evaluateModel } from './eval-node.ts';
 import type { JParamKind } from './loss.ts';
 import type { ModelConfig } from './types.ts';
 import { comparePaired, type MetricsResult, type PairedDifference } from './metrics.ts';
 
-export interface TrainRunOptions {
+/** `pinplace train`'s options: the optimisation's own (TrainOptions, documented there) and the run's. */
+export interface TrainRunOptions extends Pick<TrainOptions,
+  'batch' | 'seed' | 'lr' | 'lrDecayAt' | 'lrFactor' | 'jparam' | 'lambda' | 'jparamMix' | 'confWeight' | 'hypWeight' |
+  'flip' | 'pinProb' | 'ema'> {
   data: string;
   val?: string;
   out: string;
   epochs?: number;
   /** Overrides epochs. */
   steps?: number;
-  batch: number;
-  seed: number;
-  lr: number;
-  lrDecayAt: number[];
-  lrFactor: number;
-  jparam: JParamKind;
-  lambda?: number;
-  jparamMix?: number;
-  confWeight: number;
-  /** For models with hypotheses: weight of the selector's cross-entropy. */
-  hypWeight?: number;
-  flip: boolean;
   /** Architecture overrides of DEFAULT_MODEL_CONFIG. */
   model: Partial<ModelConfig>;
   /** Use category / action embeddings (vocabularies from the training data). */
@@ -49,10 +40,6 @@ export interface TrainRunOptions {
   maxSamples?: number;
   /** Start from this model directory's weights (same architecture; a pin input may be added), step 0. */
   init?: string;
-  /** Share of examples with random pins (models with a pin input). */
-  pinProb?: number;
-  /** Decay of the weights' moving average kept at the end (0: off). */
-  ema?: number;
   /** The command line, recorded in the model card data. */
   command?: string;
   backbone?: Backbone;

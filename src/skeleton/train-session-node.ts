@@ -10,13 +10,9 @@
 import { appendFileSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Diffuser } from './diffuser.ts';
 import { loadModelDir, readCheckpointState, readModelMeta } from './model-store-node.ts';
-import type { NamedTensor, StepInfo } from './train.ts';
+import type { ResumePoint, StepInfo } from './train.ts';
 import type { ModelConfig } from './types.ts';
-
-/** Where an optimisation starts from (trainDiffuser's and trainLoop's `resume`). */
-export interface ResumePoint { model: Diffuser; optimizer?: NamedTensor[]; step: number }
 
 export interface TrainSession {
   /** The checkpoint this run continues, if any. */

@@ -30,6 +30,9 @@ export interface SampleSource {
   example(i: number, flip: boolean): TrainExample;
 }
 
+/** Where an optimisation starts from: a model (weights loaded), the optimiser's state (absent: fresh) and the step. */
+export interface ResumePoint { model: Diffuser; optimizer?: NamedTensor[]; step: number }
+
 export interface TrainOptions {
   config: ModelConfig;
   source: SampleSource;
@@ -60,7 +63,7 @@ export interface TrainOptions {
    */
   ema?: number;
   /** Resume: a model (weights loaded), the optimiser's state and the step reached. */
-  resume?: { model: Diffuser; optimizer?: NamedTensor[]; step: number };
+  resume?: ResumePoint;
   /** Called every `checkpointEvery` steps and at the end with the state to save. */
   checkpointEvery?: number;
   onCheckpoint?(s: { model: Diffuser; optimizer: NamedTensor[]; step: number; final: boolean }): Promise<void>;
