@@ -1,9 +1,15 @@
 /** Flag parsing helpers: each turns a raw string into a checked value or throws a one-line UsageError. */
 import { UsageError } from '../errors.ts';
+import { MAX_SEED } from '../skeleton/constants.ts';
 
 export function requireOption<T>(value: T | undefined, flag: string): T {
   if (value === undefined || value === null || value === '') throw new UsageError(`${flag} is required`);
   return value;
+}
+
+/** A sampling or training seed: an integer in [0, MAX_SEED]. */
+export function parseSeed(value: unknown, flag = '--seed'): number {
+  return parseIntFlag(value, flag, 0, MAX_SEED);
 }
 
 /** An integer in [min, max]. */

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { skeletonFileSchema } from '../data/formats.ts';
 import { ID_PATTERN } from './constants.ts';
+import { MAX_SEED } from '../skeleton/constants.ts';
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
 /** `[x1, y1, x2, y2]` in image pixels, non-empty. */
@@ -23,7 +24,7 @@ export const pinSchema = z.strictObject({
   y: finite,
 });
 
-const seed = z.number().int().min(0).max(2 ** 31 - 1);
+const seed = z.number().int().min(0).max(MAX_SEED);
 
 export function generateRequestSchema(maxSamples: number) {
   return z.strictObject({

@@ -71,3 +71,6 @@ export const VCOCO_ACTIONS = [
   'catch', 'cut', 'run', 'work_on_computer', 'ski', 'surf', 'skateboard', 'smile', 'drink', 'kick', 'point', 'read',
   'snowboard',
 ] as const;
+
+/** The largest sampling and training seed (31 bits: seed + offset stays a safe 32-bit generator seed); CLI and API agree. */
+export const MAX_SEED = 2 ** 31 - 1;

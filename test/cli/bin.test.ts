@@ -28,6 +28,13 @@ describe('pinplace CLI frame', () => {
     ['an unknown hand', ['generate', '--image', 'i.png', '--person', '1,1,2,2', '--object', '1,1,2,2', '--hand', 'middle'], /^pinplace generate: --hand must be one of left, right, got "middle"/],
     ['an unknown hypothesis assignment', ['train', '--data', 'd', '--out', 'o', '--hypotheses', '2', '--hyp-assign', 'foot'], /^pinplace train: --hyp-assign must be one of nearest, hand, got "foot"/],
     ['the hand assignment with three hypotheses', ['train', '--data', 'd', '--out', 'o', '--hypotheses', '3', '--hyp-assign', 'hand'], /^pinplace train: --hyp-assign hand needs --hypotheses 2, got 3/],
+    // the samplers take 31-bit seeds: every command that samples or trains checks the same range
+    ...([
+      ['generate', '--image', 'i.png', '--person', '1,1,2,2', '--object', '1,1,2,2'],
+      ['h2h', '--image', 'i.png', '--person', '1,1,2,2', '--partner', '1,1,2,2'],
+      ['train', '--data', 'd', '--out', 'o'],
+      ['eval', '--data', 'd'],
+    ].map((argv): [string, string[], RegExp] => [`a seed out of range (${argv[0]})`, [...argv, '--seed', '2147483648'], new RegExp(`^pinplace ${argv[0]}: --seed must be an integer in \\[0, 2147483647\\], got "2147483648"`)])),
   ];
   for (const [name, argv, re] of bad) {
     it(`${name}: one line on stderr, non-zero exit, no stack`, async () => {

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { CommandDef } from '../command.ts';
 import { runWithArgs } from '../compose.ts';
-import { parseIntFlag } from '../options.ts';
+import { parseIntFlag, parseSeed } from '../options.ts';
 import { parseJsonText, parseWith } from '../../data/formats.ts';
 import { generateCommand } from './generate.ts';
 import { fitCommand } from './fit.ts';
@@ -51,7 +51,7 @@ export const demoCommand: CommandDef = {
   },
   async run(opts, io) {
     const samples = parseIntFlag(opts.samples, '--samples', 1, 64);
-    const seed = parseIntFlag(opts.seed, '--seed', 0, 2 ** 31 - 1);
+    const seed = parseSeed(opts.seed);
     const out = resolve(String(opts.out));
     const scene = await readSampleScene();
     io.out(`sample scene: ${scene.imagePath} (${scene.action} / ${scene.category})`);

@@ -1,6 +1,6 @@
 /** `pinplace eval`: official top-N / SPD of the model (or a baseline) on a data set. */
 import type { CommandDef } from '../command.ts';
-import { parseChoiceFlag, parseIntFlag, requireOption } from '../options.ts';
+import { parseChoiceFlag, parseIntFlag, requireOption, parseSeed } from '../options.ts';
 import { UsageError } from '../../errors.ts';
 import { initBackend } from '../../backend.ts';
 import { DEFAULT_MODEL_DIR, loadModelDir, readBaselineStats } from '../../skeleton/model-store-node.ts';
@@ -78,7 +78,7 @@ export const evalCommand: CommandDef = {
   async run(opts, io) {
     const data = String(requireOption(opts.data, '--data'));
     const modelDir = opts.model ? String(opts.model) : DEFAULT_MODEL_DIR;
-    const seed = parseIntFlag(opts.seed, '--seed', 0, 2 ** 31 - 1);
+    const seed = parseSeed(opts.seed);
     const sampler = parseChoiceFlag(opts.sampler, '--sampler', ['official', 'ddim'] as const);
     const samples = parseIntFlag(opts.samples, '--samples', 1, 64);
     const byInteraction = opts.byInteraction === true;

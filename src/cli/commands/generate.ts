@@ -1,7 +1,7 @@
 /** `pinplace generate`: object-interactive skeletons for a person placed in a box, plus the guidance files. */
 import { resolve } from 'node:path';
 import type { CommandDef } from '../command.ts';
-import { collect, parseChoiceFlag, parseIntFlag, requireOption } from '../options.ts';
+import { collect, parseChoiceFlag, parseIntFlag, requireOption, parseSeed } from '../options.ts';
 import { UsageError } from '../../errors.ts';
 import { readImage } from '../../io/image.ts';
 import { writeOutputs } from '../../io/atomic.ts';
@@ -42,7 +42,7 @@ export const generateCommand: CommandDef = {
     const personRaw = requireOption(opts.person, '--person');
     const objectRaw = String(requireOption(opts.object, '--object'));
     const samples = parseIntFlag(opts.samples, '--samples', 1, MAX_SAMPLES);
-    const seed = parseIntFlag(opts.seed, '--seed', 0, 2 ** 31 - 1);
+    const seed = parseSeed(opts.seed);
     const sampler = parseChoiceFlag(opts.sampler, '--sampler', ['official', 'ddim'] as const);
     const hand = opts.hand === undefined ? undefined : parseChoiceFlag(opts.hand, '--hand', HANDS);
     const pins = (opts.pin as string[]).map(parsePin);

@@ -5,7 +5,7 @@
  * object box, the hand-contact rate, and the mean / nearest baselines of the model's training set.
  */
 import type { CommandDef } from '../command.ts';
-import { parseChoiceFlag, parseIntFlag, parseNumberFlag, requireOption } from '../options.ts';
+import { parseChoiceFlag, parseIntFlag, parseNumberFlag, requireOption, parseSeed } from '../options.ts';
 import { initBackend } from '../../backend.ts';
 import type { H2hEvalResult } from '../../h2h/evaluate.ts';
 
@@ -33,7 +33,7 @@ export const h2hTrainCommand: CommandDef = {
     const out = requireOption(opts.out as string | undefined, '--out');
     const steps = parseIntFlag(opts.steps, '--steps', 1, 10_000_000);
     const batch = parseIntFlag(opts.batch, '--batch', 1, 4096);
-    const seed = parseIntFlag(opts.seed, '--seed', 0);
+    const seed = parseSeed(opts.seed);
     const lr = parseNumberFlag(opts.lr, '--lr', 1e-7, 1);
     const depth = parseIntFlag(opts.depth, '--depth', 1, 64);
     const checkpointEvery = parseIntFlag(opts.checkpointEvery, '--checkpoint-every', 1);
@@ -81,7 +81,7 @@ export const h2hEvalCommand: CommandDef = {
     const { readBaselineStats } = await import('../../skeleton/model-store-node.ts');
     const dir = (opts.model as string | undefined) ?? DEFAULT_H2H_MODEL_DIR;
     const samplesPerScene = parseIntFlag(opts.samples, '--samples', 1, 64);
-    const seed = parseIntFlag(opts.seed, '--seed', 0);
+    const seed = parseSeed(opts.seed);
     const partner = parseChoiceFlag(opts.partner ?? 'data', '--partner', ['data', 'detected', 'none'] as const);
     const limit = opts.limit === undefined ? undefined : parseIntFlag(opts.limit, '--limit', 1);
     const { model } = await readH2hModel(dir);

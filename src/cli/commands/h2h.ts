@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CommandDef } from '../command.ts';
-import { collect, parseIntFlag, requireOption } from '../options.ts';
+import { collect, parseIntFlag, requireOption, parseSeed } from '../options.ts';
 import { UsageError } from '../../errors.ts';
 import { readImage } from '../../io/image.ts';
 import { writeOutputs } from '../../io/atomic.ts';
@@ -39,7 +39,7 @@ export const h2hCommand: CommandDef = {
     const personRaw = requireOption(opts.person as string | undefined, '--person');
     const partnerRaw = requireOption(opts.partner as string | undefined, '--partner');
     const samples = parseIntFlag(opts.samples, '--samples', 1, 256);
-    const seed = parseIntFlag(opts.seed, '--seed', 0);
+    const seed = parseSeed(opts.seed);
     const out = requireOption(opts.out as string | undefined, '--out');
     const pins = ((opts.pin as string[] | undefined) ?? []).map(parsePin);
     const image = await readImage(imagePath);

@@ -1,7 +1,7 @@
 /** `pinplace train`: train the skeleton diffuser on a data set (progress bar, checkpoints, resume, JSON log). */
 import cliProgress from 'cli-progress';
 import type { CommandDef } from '../command.ts';
-import { parseChoiceFlag, parseIntFlag, parseNumberFlag, requireOption } from '../options.ts';
+import { parseChoiceFlag, parseIntFlag, parseNumberFlag, requireOption, parseSeed } from '../options.ts';
 import { initBackend } from '../../backend.ts';
 import { trainOnData } from '../../skeleton/train-node.ts';
 import { DEFAULT_LAMBDA, type JParamKind } from '../../skeleton/loss.ts';
@@ -90,7 +90,7 @@ export const trainCommand: CommandDef = {
       epochs: parseNumberFlag(opts.epochs, '--epochs', 0.001, 1e6),
       steps: opts.steps !== undefined ? parseIntFlag(opts.steps, '--steps', 1) : undefined,
       batch: parseIntFlag(opts.batch, '--batch', 1, 4096),
-      seed: parseIntFlag(opts.seed, '--seed', 0, 2 ** 31 - 1),
+      seed: parseSeed(opts.seed),
       lr: parseNumberFlag(opts.lr, '--lr', 1e-8, 1),
       lrDecayAt, lrFactor: 10, jparam,
       lambda: opts.lambda !== undefined ? parseNumberFlag(opts.lambda, '--lambda', 0) : DEFAULT_LAMBDA[jparam],
