@@ -5,10 +5,10 @@
  *   (weights, optimiser state, step); any other checkpoint is reported and the training starts afresh.
  * - Clock: the training time is the whole training's, the runs before a resumed one included.
  * - Log: `train-log.jsonl`, one line every 10 steps and at the end, written in step order (asynchronous appends
- *   can land out of order); a fresh training starts a fresh log, a resumed one appends to it.
+ *   can land out of order); a fresh training starts a fresh log, a resumed one appends to it. Nothing is written
+ *   before the first line, so a run refused before it trains (a bad --init) leaves the output directory as it was.
  */
-import { appendFileSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { appendFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadModelDir, readCheckpointState, readModelMeta } from './model-store-node.ts';
 import type { ResumePoint, StepInfo } from './train.ts';
@@ -49,10 +49,16 @@ export async function openTrainSession(
     log(`${out} already holds a model trained for ${ck.state.step} steps; training again from scratch`);
   }
   if (ck && !resume) ck.optimizer.forEach((n) => n.tensor.dispose());
-  await mkdir(out, { recursive: true });
   const file = join(out, 'train-log.jsonl');
-  if (!resume) await rm(file, { force: true });
-  const line = (record: Record<string, unknown>) => appendFileSync(file, JSON.stringify(record) + '\n');
+  let fresh = !resume;
+  const line = (record: Record<string, unknown>) => {
+    if (fresh) {
+      mkdirSync(out, { recursive: true });
+      rmSync(file, { force: true });
+      fresh = false;
+    }
+    appendFileSync(file, JSON.stringify(record) + '\n');
+  };
   return {
     resume,
     seconds: () => before + (performance.now() - t0) / 1000,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -71,6 +72,8 @@ describe('train --init (fine-tuning, adding the pin input)', async () => {
       .rejects.toThrow(UsageError);
     await expect(trainOnData({ ...base, out: join(root, 'third'), init: first, model: { ...base.model, depth: 2 } }, hooks))
       .rejects.toThrow(/^--init .*first: its architecture or backbone differs from this run's$/);
+    // refused before training: no output directory
+    expect(existsSync(join(root, 'third'))).toBe(false);
   });
 
   it('grows the vocabularies: known categories and actions keep their rows, new ones start fresh', async () => {
