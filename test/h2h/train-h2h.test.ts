@@ -59,6 +59,19 @@ describe('h2h data, training and the shipped-model path', () => {
     expect(log[1]).toMatchObject({ done: true, steps: 3 });
   });
 
+  it('a second run with more steps resumes the checkpoint and continues the log', async () => {
+    const out = join(dir, 'resumed');
+    const o = { ...DEFAULT_TRAIN_H2H, data, out, batch: 4, checkpointEvery: 1, model: { depth: 1, heads: 4 } };
+    const a = await trainH2h({ ...o, steps: 2 });
+    expect(a.resumedFrom).toBe(0);
+    const b = await trainH2h({ ...o, steps: 4 });
+    expect(b.resumedFrom).toBe(2);
+    expect(b.steps).toBe(4);
+    expect(b.seconds).toBeGreaterThanOrEqual(Math.floor(a.seconds));
+    const log = readFileSync(join(out, 'train-log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(log.map((l) => l.step ?? 'done')).toEqual([2, 'done', 4, 'done']);
+  }, 120_000);
+
   it('pinplace h2h writes skeleton.json with the partner and both people in openpose.json; same seed, same output', async () => {
     const partnerFile = join(dir, 'partner.json');
     writeFileSync(partnerFile, JSON.stringify({ keypoints: scene.partner }));
